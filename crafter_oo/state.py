@@ -250,10 +250,15 @@ def first_difference(a: State, b: State) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- JSON
 
+_HEX_CODES = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_HEX_VALUES = np.full(256, 255, np.uint8)
+_HEX_VALUES[_HEX_CODES] = np.arange(16, dtype=np.uint8)
+
+
 def state_to_dict(state: State) -> dict[str, Any]:
     width, height = state.area
-    hexes = "0123456789abcdef"
-    rows = ["".join(hexes[state.materials[x, y]] for x in range(width)) for y in range(height)]
+    text = _HEX_CODES[state.materials.T].tobytes().decode("ascii")
+    rows = [text[y * width:(y + 1) * width] for y in range(height)]
     p = state.player
     return {
         "schema_version": SCHEMA_VERSION,
@@ -360,11 +365,14 @@ def state_from_dict(data: Any) -> State:
     if len(rows) != height or not all(isinstance(r, str) and len(r) == width for r in rows):
         raise StateError(f"materials: expected {height} strings of {width} hex digits (one per tile)")
     try:
-        grid = np.array([[int(ch, 16) for ch in row] for row in rows], dtype=np.uint8).T.copy()
-    except ValueError:
-        raise StateError("materials: rows may only hold hex digits 1..c (material ids)") from None
-    if grid.min() < 1 or grid.max() >= len(C.MATERIALS):
-        raise StateError(f"materials: ids must be 1..{len(C.MATERIALS) - 1}")
+        codes = np.frombuffer("".join(rows).encode("ascii"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        codes = np.zeros(0, np.uint8)
+    ids = _HEX_VALUES[codes] if codes.size == width * height else np.full(1, 255, np.uint8)
+    if ids.max() >= len(C.MATERIALS) or ids.min() < 1:
+        raise StateError(f"materials: rows may only hold the hex digits 1..{len(C.MATERIALS) - 1:x} "
+                         "(material ids)")
+    grid = ids.reshape(height, width).T.copy()
 
     hi = (width - 1, height - 1)
     pr = top.sub("player")

@@ -115,7 +115,7 @@ def _materials(state: State, noise: _Noise, gen: np.random.RandomState) -> np.nd
                     material = C.STONE
             elif 0.25 < water <= 0.35 and sand[x, y] > -0.2:
                 material = C.SAND
-            elif 0.3 < water:
+            elif water > 0.3:
                 material = C.WATER
             elif tree[x, y] > 0 and uniform() > 0.8:
                 material = C.TREE

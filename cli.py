@@ -1,0 +1,130 @@
+"""The ``lawsmith`` command line. It only parses arguments, calls the library and prints.
+
+Data goes to stdout, errors to stderr as one line; exit code 0 ok, 1 failure, 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
+                  help="Learn the laws of Crafter-OO from one life of exploration.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a one-line error to stderr and exit (2 = bad usage or bad input)."""
+    err.print(f"lawsmith: error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+Seed = Annotated[int, typer.Option("--seed", "-s", help="World seed (>= 0), as crafter.Env(seed=...).")]
+
+
+def _print_world(state: object, radius: int) -> None:
+    import crafter_oo
+
+    view = crafter_oo.render_text(state, radius=(radius, max(1, radius - 1)))  # type: ignore[arg-type]
+    lines = view.splitlines()
+    out.print(Panel("\n".join(lines[:-1]), expand=False, padding=(0, 1)), markup=False)
+    out.print(lines[-1], markup=False)
+
+
+@app.command()
+def show(seed: Seed = 0,
+         episode: Annotated[int, typer.Option(help="Which reset of the env (1 = first).")] = 1,
+         radius: Annotated[int, typer.Option(help="Tiles shown on each side of the player.")] = 6,
+         legend: Annotated[bool, typer.Option(help="Explain the characters.")] = True) -> None:
+    """Print the world around the player and the player's status."""
+    import crafter_oo
+    from crafter_oo.render import LEGEND
+
+    if radius < 1 or radius > 32:
+        fail(f"--radius must be 1..32, got {radius}")
+    try:
+        state = crafter_oo.reset(seed, episode)
+    except crafter_oo.CrafterOOError as exc:
+        fail(str(exc))
+    _print_world(state, radius)
+    inventory = Table(show_header=True, header_style="bold", box=None)
+    p = state.player
+    names = [n for n in crafter_oo.constants.ITEMS if n in crafter_oo.constants.VITALS or p.inventory[n]]
+    for name in names:
+        inventory.add_column(name)
+    inventory.add_row(*(str(p.inventory[n]) for n in names))
+    out.print(inventory)
+    counts: dict[str, int] = {}
+    for e in state.objects.values():
+        counts[e.kind] = counts.get(e.kind, 0) + 1
+    out.print("creatures: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if legend:
+        out.print(LEGEND, style="dim", markup=False)
+
+
+@app.command()
+def play(seed: Seed = 0,
+         radius: Annotated[int, typer.Option(help="Tiles shown on each side of the player.")] = 4) -> None:
+    """Step through a world with action names (or indices 0..16) read from stdin, one per line.
+
+    `actions` lists them, `quit` (or end of input) stops. A bad action is reported and skipped.
+    """
+    import crafter_oo
+
+    try:
+        state = crafter_oo.reset(seed)
+    except crafter_oo.CrafterOOError as exc:
+        fail(str(exc))
+    _print_world(state, radius)
+    total = 0.0
+    for raw in sys.stdin:
+        word = raw.strip()
+        if not word or word.startswith("#"):
+            continue
+        if word in ("quit", "exit"):
+            break
+        if word in ("actions", "help", "?"):
+            out.print(" ".join(f"{i}:{a}" for i, a in enumerate(crafter_oo.constants.ACTIONS)))
+            continue
+        action: int | str = int(word) if word.lstrip("-").isdigit() else word
+        try:
+            state, reward, done = crafter_oo.step(state, action)
+        except crafter_oo.CrafterOOError as exc:
+            err.print(f"lawsmith: {exc}", markup=False)
+            continue
+        total += reward
+        _print_world(state, radius)
+        if reward:
+            out.print(f"reward {reward:+.1f} (total {total:+.1f})")
+        if done:
+            out.print(f"the episode is over at step {state.step} (total reward {total:+.1f})")
+            break
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console script: runs the app, turning usage errors into one line and exit code 2."""
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="lawsmith")
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        return 130
+    except typer.TyperException as exc:  # click's usage errors: bad option values, unknown commands
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        err.print(f"lawsmith: error: {message}", markup=False)
+        return int(getattr(exc, "exit_code", 2))
+    return int(result) if isinstance(result, int) else 0
+
+
+def main_entry() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    main_entry()
