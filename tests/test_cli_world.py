@@ -31,7 +31,7 @@ def test_show_prints_the_world_and_status(capsys: pytest.CaptureFixture[str]) ->
     ["show", "--episode", "0"],
 ])
 def test_bad_arguments_are_one_line_and_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(argv, capsys)
+    code, _out, err = run(argv, capsys)
     assert code == 2
     assert err.startswith("lawsmith: error: ")
     assert len(err.strip().splitlines()) == 1

@@ -63,3 +63,22 @@ def test_environment_variable_forces_the_python_reference(monkeypatch: pytest.Mo
     monkeypatch.setenv("LAWSMITH_NATIVE", "0")
     assert not crafter_oo._kernel_enabled(None)
     assert not crafter_oo._kernel_enabled(False)
+
+
+def test_gym_wrapper_follows_gymnasium_conventions() -> None:
+    from crafter_oo.gym import CrafterOOEnv
+
+    env = CrafterOOEnv(seed=4)
+    obs, info = env.reset()
+    assert obs == crafter_oo.observe(crafter_oo.reset(4)) and info["inventory"]["health"] == 9
+    terminated = truncated = False
+    steps = 0
+    rng = np.random.RandomState(0)
+    while not (terminated or truncated):
+        obs, _reward, terminated, truncated, info = env.step(int(rng.randint(0, env.action_space.n)))
+        steps += 1
+    assert terminated and not truncated and info["discount"] == 0.0 and obs.player.inventory["health"] == 0
+    env.reset()
+    assert env.state is not None and env.state.episode == 2
+    with pytest.raises(CrafterOOError):
+        CrafterOOEnv().step(0)
