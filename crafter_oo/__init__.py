@@ -62,7 +62,8 @@ def reset(seed: int, episode: int = 1, *, native: bool | None = None) -> State:
 def step(state: State, action: int | str, *, render_noise: bool = False,
          native: bool | None = None) -> tuple[State, float, bool]:
     """``(next_state, reward, done)``; ``state`` is left unchanged. Actions are 0..16 or names."""
-    if _kernel_enabled(native):
+    # The kernel models Crafter's 64x64 worlds; small hand-built worlds always take the reference path.
+    if _kernel_enabled(native) and (native or state.area == constants.DEFAULT_AREA):
         from crafter_oo import native as kernel
         return kernel.step(state, action, render_noise=render_noise)
     return _python_step(state, action, render_noise=render_noise)
