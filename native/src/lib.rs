@@ -1,5 +1,22 @@
-//! Native kernel for Crafter-OO. The game itself lands with the kernel issue; this module only
-//! reports its version so the build, the wheel layout and the import path are exercised from day one.
+//! Native kernel for Crafter-OO: Crafter 1.8.3's world generation and step, bit for bit.
+//!
+//! The game lives in plain Rust modules named after the Python reference's (`rng`, `noise`,
+//! `worldgen`, `state`, `world`, `player`, `creatures`, `balance`, `step`), which `cargo test`
+//! exercises without Python. The Python binding (`py`) only converts between those structures and
+//! numpy arrays, validating everything that crosses so bad input raises instead of panicking.
+
+pub mod balance;
+pub mod creatures;
+pub mod noise;
+pub mod player;
+pub mod rng;
+pub mod state;
+pub mod step;
+pub mod world;
+pub mod worldgen;
+
+mod py;
+
 use pyo3::prelude::*;
 
 /// The crate version, so Python can tell which kernel it loaded.
@@ -11,5 +28,5 @@ fn version() -> &'static str {
 #[pymodule]
 fn _kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
-    Ok(())
+    py::register(m)
 }
