@@ -30,6 +30,7 @@ from crafter_oo.state import (
 )
 from crafter_oo.step import action_index
 from crafter_oo.step import step as _python_step
+from crafter_oo.trace import TraceError, Transition, iter_trace, random_play, read_trace, write_trace
 from crafter_oo.worldgen import generate as _python_reset
 
 schema = SCHEMA
@@ -70,8 +71,37 @@ def step(state: State, action: int | str, *, render_noise: bool = False,
 
 
 __all__ = [
-    "SCHEMA_VERSION", "ActionError", "Arrow", "Attribute", "Cow", "CrafterOOError", "Entity", "EntityView",
-    "Observation", "Plant", "Player", "PlayerView", "Schema", "Skeleton", "State", "StateError", "Zombie",
-    "action_index", "constants", "daylight_at", "first_difference", "from_crafter", "observe",
-    "render_text", "reset", "schema", "step",
+    "SCHEMA_VERSION",
+    "ActionError",
+    "Arrow",
+    "Attribute",
+    "Cow",
+    "CrafterOOError",
+    "Entity",
+    "EntityView",
+    "Observation",
+    "Plant",
+    "Player",
+    "PlayerView",
+    "Schema",
+    "Skeleton",
+    "State",
+    "StateError",
+    "TraceError",
+    "Transition",
+    "Zombie",
+    "action_index",
+    "constants",
+    "daylight_at",
+    "first_difference",
+    "from_crafter",
+    "iter_trace",
+    "observe",
+    "random_play",
+    "read_trace",
+    "render_text",
+    "reset",
+    "schema",
+    "step",
+    "write_trace",
 ]

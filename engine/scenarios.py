@@ -19,6 +19,7 @@ import crafter_oo
 from crafter_oo import constants as C
 from crafter_oo.build import build_world
 from crafter_oo.state import Pos, State
+from crafter_oo.trace import Transition
 
 FACED: Pos = (6, 5)
 WEST: Pos = (4, 5)
@@ -32,13 +33,6 @@ Goal = Callable[[Sequence[State]], bool]  # over the states of the run, first to
 
 class ScenarioError(RuntimeError):
     """A scenario whose goal test failed under the true transition: the suite itself is broken."""
-
-
-@dataclass(frozen=True)
-class Transition:
-    state: State
-    action: int
-    next_state: State
 
 
 @dataclass(frozen=True)
