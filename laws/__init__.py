@@ -19,7 +19,20 @@ from pathlib import Path
 from laws.ast import Law, LawSet, Param, Quantifier, Walkable
 from laws.check import Finding, Findings, check
 from laws.errors import LawError
-from laws.evaluate import CompiledLawSet, LawPrediction, combine, in_support, probability
+from laws.evaluate import (
+    ADD,
+    SET,
+    UNCHANGED,
+    Branch,
+    CompiledLawSet,
+    LawInstance,
+    LawPrediction,
+    apply,
+    combine,
+    combine_ops,
+    in_support,
+    probability,
+)
 from laws.graph import law_attribute_graph
 from laws.observables import Key, actual, changed_keys, key_str, value
 from laws.parser import load, parse
@@ -39,8 +52,37 @@ def compile(law_set: LawSet) -> CompiledLawSet:
 
 
 __all__ = [
-    "REFERENCE_DIR", "CompiledLawSet", "Finding", "Findings", "Key", "Law", "LawError", "LawPrediction",
-    "LawSet", "Param", "Quantifier", "Walkable", "actual", "changed_keys", "check", "combine", "compile",
-    "in_support", "key_str", "law_attribute_graph", "load", "parse", "pretty", "probability",
-    "reference_set", "value",
+    "ADD",
+    "REFERENCE_DIR",
+    "SET",
+    "UNCHANGED",
+    "Branch",
+    "CompiledLawSet",
+    "Finding",
+    "Findings",
+    "Key",
+    "Law",
+    "LawError",
+    "LawInstance",
+    "LawPrediction",
+    "LawSet",
+    "Param",
+    "Quantifier",
+    "Walkable",
+    "actual",
+    "apply",
+    "changed_keys",
+    "check",
+    "combine",
+    "combine_ops",
+    "compile",
+    "in_support",
+    "key_str",
+    "law_attribute_graph",
+    "load",
+    "parse",
+    "pretty",
+    "probability",
+    "reference_set",
+    "value",
 ]

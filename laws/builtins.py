@@ -15,7 +15,7 @@ FUNCTIONS: dict[str, tuple[tuple[tuple[str, ...], ...], str]] = {
     "toward_short": (((POS, POS),), DIRECTION),    # the same along the short axis
     "nearby": ((("material!",),), BOOL),           # the material is in the 3x3 square around the player
     "count": ((("kind!",), ("kind!", POS, INT)), INT),  # entities of a kind (within L1 <= d of a tile)
-    "contested": (((POS,),), BOOL),                # the player or an earlier-updating entity is within 1
+    "contested": (((POS,),), BOOL),                # the player's action or an earlier-updating entity may change it
     "entities_in": (((CHUNK, "kind!"),), INT),     # entities of a kind in a chunk
     "tiles_in": (((CHUNK, "material!"),), INT),    # tiles of a material in a chunk
     "abs": ((("num",),), "num"),

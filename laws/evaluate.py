@@ -11,10 +11,11 @@ Semantics, in brief (the README/GAPS.md say more):
   the schema's range clamps the sum (inventory 0..9, entity health 0..5, ...). ``x = v`` sets the base
   value (deltas still add to it); two laws setting different values cannot both hold.
 - ``c.move(d)``: with t = c.pos + d, the mover stays if d is 'none', t is off the map or t's material is
-  not walkable for its kind. But if the player or an entity that updates earlier (a lower id) stands
-  within L1 <= 1 of t, the tile is *contested*: they may free or take it, or the player may change its
-  material first; creation order decides, which the observation cannot tell, so the outcome is t or
-  stay with equal weight. Otherwise it moves iff no entity is on t.
+  not walkable for its kind. But if the player's action may take or free t or change its material (a
+  move onto or off it, ``do``/``place_*`` on it as the faced tile), or an entity that updates earlier
+  (a lower id) stands within L1 <= 1 of t, the tile is *contested*: creation order decides, which the
+  observation cannot tell, so the outcome is t or stay with equal weight. Otherwise it moves iff no
+  entity is on t.
   The player updates first, so its moves are never contested.
 - ``with probability p: E`` is E with probability p and nothing otherwise; ``one of w: A | B`` picks a
   branch with the Dirichlet weights w.
@@ -98,17 +99,29 @@ class Context:
         return "none" if e is None else e.kind
 
     def contested(self, pos: tuple[int, int], mover: EntityView | None) -> bool:
-        """The player or an entity updating before ``mover`` is within L1 <= 1 of ``pos``."""
+        """The player's action may take, free or re-make ``pos``, or an entity updating before ``mover``
+        stands within L1 <= 1 of it."""
         if mover is None:
             return False
         x, y = pos
-        px, py = self.player_pos
-        if abs(px - x) + abs(py - y) <= 1:
+        if self.player_contests(pos):
             return True
         for cell in ((x, y), (x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)):
             e = self.at.get(cell)
             if e is not None and e.id < mover.id:
                 return True
+        return False
+
+    def player_contests(self, pos: tuple[int, int]) -> bool:
+        """The player's update, which comes first, may change whether ``pos`` is free: it may walk onto
+        it or off it (a move), or change its material (``do`` or ``place_*`` on the faced tile)."""
+        px, py = self.player_pos
+        step = _MOVES.get(self.action)
+        if step is not None:
+            return pos == self.player_pos or pos == (px + step[0], py + step[1])
+        if self.action in _FACED_ACTIONS:
+            dx, dy = VECTORS[self.facing]
+            return pos == (px + dx, py + dy)
         return False
 
     def nearby(self, material: str) -> bool:
@@ -173,6 +186,8 @@ def toward(a: tuple[int, int], b: tuple[int, int], long_axis: bool = True) -> st
 
 
 Fn = Callable[[Context, Any], Any]
+_MOVES = {"move_left": (-1, 0), "move_right": (1, 0), "move_up": (0, -1), "move_down": (0, 1)}
+_FACED_ACTIONS = frozenset({"do", "place_stone", "place_table", "place_furnace", "place_plant"})
 
 
 def compile_expr(e: Expr) -> Fn:
@@ -469,6 +484,30 @@ def apply(current: Any, ops: Iterable[Op], key: O.Key, schema: Schema = SCHEMA) 
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One way a law instance can go: the parameter choices that select it and, per observable key,
+    its distribution over operations (more than one only where the effect itself is uncertain, as a
+    contested move)."""
+
+    choices: tuple[Choice, ...]
+    outcomes: dict[O.Key, dict[Op, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class LawInstance:
+    """An active law instance: the law (index into the set and name), what it is bound to, its branches."""
+
+    law: int
+    name: str
+    kind: str | None
+    binding: Any
+    branches: tuple[Branch, ...]
+
+    def observables(self) -> set[O.Key]:
+        return {k for b in self.branches for k in b.outcomes}
+
+
 @dataclass
 class CompiledLaw:
     law: Law
@@ -523,6 +562,37 @@ class CompiledLawSet:
                 if c.condition(ctx, b):
                     predictions.append(self._instance(c, ctx, b, values))
         return predictions
+
+    def instances(self, obs: Observation, action: str | int) -> list[LawInstance]:
+        """Every active law instance with its branches kept apart (parameter-free), for inference.
+
+        ``predict`` marginalises the branches with given parameter values; a fitter needs them apart to
+        tell which branch explains an observed outcome, and the same expansion serves every value of
+        the parameters.
+        """
+        ctx = Context(obs, _action_name(action))
+        out = []
+        for index, c in enumerate(self.laws):
+            for b in self._bindings(c, ctx):
+                if c.condition(ctx, b):
+                    branches = []
+                    for choices, effects in c.branches:
+                        combos: list[tuple[float, dict[O.Key, Op]]] = [(1.0, {})]
+                        for fn in effects:
+                            alternatives = fn(ctx, b)
+                            combos = [(w0 * w1, _compose(ops0, ops1)) for w0, ops0 in combos
+                                      for w1, ops1 in alternatives]
+                        outcomes: dict[O.Key, dict[Op, float]] = {}
+                        keys = {k for _, ops in combos for k in ops}
+                        for k in keys:
+                            dist: dict[Op, float] = {}
+                            for w, ops in combos:
+                                op = ops.get(k, UNCHANGED)
+                                dist[op] = dist.get(op, 0.0) + w
+                            outcomes[k] = dist
+                        branches.append(Branch(choices, outcomes))
+                    out.append(LawInstance(index, c.law.name, c.kind, _binding_id(b), tuple(branches)))
+        return out
 
     def _instance(self, c: CompiledLaw, ctx: Context, b: Any, values: Mapping[str, Any]) -> LawPrediction:
         outcomes: dict[O.Key, dict[Op, float]] = {}
@@ -587,31 +657,41 @@ def combine(predictions: Iterable[LawPrediction], obs: Observation,
     for pred in predictions:
         for k, dist in pred.outcomes.items():
             per_key.setdefault(k, []).append(dist)
-    out: dict[O.Key, dict[Any, float]] = {}
-    unset = object()
-    for k, dists in per_key.items():
-        state: dict[tuple[Any, Any], float] = {(unset, 0): 1.0}
-        for dist in dists:
-            nxt: dict[tuple[Any, Any], float] = {}
-            for (base, delta), p in state.items():
-                for (kind, v), q in dist.items():
-                    if kind == SET:
-                        if base is not unset and base != v:
-                            continue
-                        s = (v, delta)
-                    else:
-                        s = (base, delta + v)
-                    nxt[s] = nxt.get(s, 0.0) + p * q
-            state = nxt
-        total = sum(state.values())
-        current = O.value(obs, k)
-        values: dict[Any, float] = {}
+    return {k: combine_ops(dists, O.value(obs, k), k, schema) for k, dists in per_key.items()}
+
+
+_UNSET = object()
+
+
+def combine_ops(dists: Iterable[Mapping[Op, float]], current: Any, key: O.Key,
+                schema: Schema = SCHEMA) -> dict[Any, float]:
+    """Several laws' distributions over operations on one observable, as one distribution over values.
+
+    Deltas add up and the sum is clamped once; sets must agree (disagreeing combinations drop out and
+    the rest is renormalised). Every combination disagreeing gives an empty distribution.
+    """
+    state: dict[tuple[Any, Any], float] = {(_UNSET, 0): 1.0}
+    for dist in dists:
+        nxt: dict[tuple[Any, Any], float] = {}
         for (base, delta), p in state.items():
-            ops = ([(SET, base)] if base is not unset else []) + ([(ADD, delta)] if delta else [])
-            v = apply(current, ops, k, schema)
-            values[v] = values.get(v, 0.0) + p / total
-        out[k] = values
-    return out
+            for (kind, v), q in dist.items():
+                if kind == SET:
+                    if base is not _UNSET and base != v:
+                        continue
+                    s = (v, delta)
+                else:
+                    s = (base, delta + v)
+                nxt[s] = nxt.get(s, 0.0) + p * q
+        state = nxt
+    total = sum(state.values())
+    values: dict[Any, float] = {}
+    if total <= 0.0:
+        return values
+    for (base, delta), p in state.items():
+        ops = ([(SET, base)] if base is not _UNSET else []) + ([(ADD, delta)] if delta else [])
+        v = apply(current, ops, key, schema)
+        values[v] = values.get(v, 0.0) + p / total
+    return values
 
 
 def in_support(distribution: Mapping[Any, float], value: Any) -> bool:
