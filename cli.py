@@ -138,6 +138,78 @@ def check(paths: Annotated[list[str], typer.Argument(help="`.law` files or folde
         raise typer.Exit(1)
 
 
+@app.command()
+def trace(output: Annotated[str, typer.Option("--output", "-o", help="Where to write the JSONL trace.")],
+          seed: Seed = 0,
+          steps: Annotated[int, typer.Option(help="Transitions to record (>= 1).")] = 2000) -> None:
+    """Record seeded uniform-random play as a JSONL trace (one transition a line; resets on death)."""
+    import crafter_oo
+
+    if steps < 1:
+        fail(f"--steps must be >= 1, got {steps}")
+    if seed < 0:
+        fail(f"--seed must be >= 0, got {seed}")
+    try:
+        count = crafter_oo.write_trace(output, crafter_oo.random_play(seed, steps))
+    except OSError as exc:
+        fail(f"{output}: cannot write the trace ({exc.strerror or exc})")
+    err.print(f"wrote {count} transitions to {output}")
+
+
+@app.command()
+def fit(laws_path: Annotated[str, typer.Argument(metavar="LAWS",
+                                                 help="A `.law` file or folder; `reference`: the shipped set.")],
+        trace_path: Annotated[str, typer.Argument(metavar="TRACE", help="JSONL trace of transitions to fit.")],
+        output: Annotated[str | None, typer.Option("--output", "-o", help="Where to save the model (JSON).")] = None,
+        seed: Seed = 0,
+        svi_steps: Annotated[int, typer.Option(help="SVI steps for the law weights.")] = 300,
+        json_output: Annotated[bool, typer.Option("--json", help="Print every fitted parameter as JSON.")] = False,
+        ) -> None:
+    """Fit a law set's parameters and weights to a trace; save the world model; list the estimates."""
+    import json
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    import crafter_oo
+    import laws
+    from engine.fitting import fit_files
+
+    if svi_steps < 1:
+        fail(f"--svi-steps must be >= 1, got {svi_steps}")
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
+                  transient=True, disable=not err.is_terminal) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
+
+        try:
+            model = fit_files([laws_path], trace_path, output, seed=seed, svi_steps=svi_steps, progress=progress)
+        except laws.LawError as exc:
+            fail(exc.one_line())
+        except (crafter_oo.CrafterOOError, ValueError) as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{output}: cannot save the model ({exc.strerror or exc})")
+    estimates = model.parameters()
+    if json_output:
+        doc = {"schema_version": 1, "model": output, "fit": model.info,
+               "parameters": [e.to_dict() for e in estimates]}
+        out.print(json.dumps(doc, sort_keys=True), markup=False, soft_wrap=True)
+        return
+    table = Table(title=f"{len(model.law_set)} laws fitted on {model.info['transitions']} transitions "
+                        f"in {model.info['seconds']:.1f} s" + (f"; saved to {output}" if output else ""))
+    for column in ("parameter", "mean", "MAP", "90% interval"):
+        table.add_column(column, overflow="fold")
+    for e in estimates:
+        if e.kind in ("beta", "dirichlet", "weight"):
+            table.add_row(Text(e.name), f"{e.mean:.4f}", f"{e.mode:.4f}", Text(f"[{e.lo:.4f}, {e.hi:.4f}]"))
+    out.print(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console script: runs the app, turning usage errors into one line and exit code 2."""
     try:

@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 import os
 import random
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from crafter_oo import constants as C
 from crafter_oo.errors import ActionError, CrafterOOError, StateError
+from crafter_oo.files import atomic_write
 from crafter_oo.state import State
 from crafter_oo.step import action_index
 
@@ -116,19 +116,16 @@ def read_trace(path: str | os.PathLike[str]) -> list[Transition]:
 
 def write_trace(path: str | os.PathLike[str], transitions: Iterable[Transition]) -> int:
     """Write a trace atomically (a temporary file renamed over ``path``); returns the line count."""
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for t in transitions:
-                f.write(json.dumps(to_record(t), separators=(",", ":")))
-                f.write("\n")
-                count += 1
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def write(handle: TextIO) -> None:
+        nonlocal count
+        for t in transitions:
+            handle.write(json.dumps(to_record(t), separators=(",", ":")))
+            handle.write("\n")
+            count += 1
+
+    atomic_write(path, write)
     return count
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 
 import crafter_oo
 import laws
+from crafter_oo.files import atomic_write
 from crafter_oo.observation import Observation
 from crafter_oo.state import State
 from inference.compile import CompiledModel
@@ -194,17 +194,8 @@ class WorldModel:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model as JSON atomically: a failure leaves any file already at ``path`` untouched."""
-        p = Path(path)
         text = json.dumps(self.to_dict(), indent=1, sort_keys=True, allow_nan=False)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.write("\n")
-            os.replace(tmp, p)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda handle: handle.write(text + "\n"))
 
 
 def _estimate(name: str, kind: str, s: Summary) -> Estimate:
