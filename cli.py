@@ -210,6 +210,111 @@ def fit(laws_path: Annotated[str, typer.Argument(metavar="LAWS",
     out.print(table)
 
 
+# ------------------------------------------------------------------------------- evaluate (issue 6)
+
+@app.command()
+def evaluate(
+    model: Annotated[str, typer.Option("--model", "-m", help="true, null, random, or the path of a fitted model.")
+                     ] = "true",
+    transitions: Annotated[str | None, typer.Option(
+        "--transitions", help="Evaluate on this JSONL trace (grouped by action) instead of the scenarios.")] = None,
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Evaluation seed (>= 0).")] = 0,
+    trials: Annotated[int, typer.Option("--trials", "-n", help="Trials (each re-runs, reshuffles, resamples).")] = 5,
+    scenario: Annotated[list[str] | None, typer.Option(
+        "--scenario", help="Only this scenario key (repeatable); default: all 38 variants.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")] = False,
+) -> None:
+    """Rank and sample next states on the evaluation scenarios (or a trace): a per-scenario table or JSON."""
+    import math
+
+    from rich.progress import Progress
+
+    import crafter_oo
+    from engine import scenarios as S
+    from engine.evaluate import METRICS, evaluate_transitions
+    from engine.evaluate import evaluate as run_scenarios
+    from engine.models import ModelLoadError, make_model
+
+    if seed < 0:
+        fail(f"--seed must be >= 0, got {seed}")
+    if trials < 1:
+        fail(f"--trials must be >= 1, got {trials}")
+    if transitions is not None and scenario:
+        fail("--scenario selects scenarios; it cannot be combined with --transitions")
+    unknown = [key for key in scenario or [] if key not in S.BY_KEY]
+    if unknown:
+        fail(f"unknown scenario {unknown[0]!r}; see engine/scenarios.py or EVALUATION.md for the 38 keys")
+    try:
+        world_model = make_model(model, seed)
+    except ModelLoadError as exc:
+        fail(str(exc))
+    trace = None
+    if transitions is not None:
+        try:
+            trace = crafter_oo.read_trace(transitions)
+        except crafter_oo.TraceError as exc:
+            fail(str(exc))
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(f"evaluating {world_model.name}", total=None)
+
+        def progress(key: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"evaluating {world_model.name}: {key}")
+
+        try:
+            if trace is not None:
+                results = evaluate_transitions(world_model, trace, seed, trials, source=str(transitions),
+                                               progress=progress)
+            else:
+                chosen = [S.BY_KEY[key] for key in scenario] if scenario else None
+                results = run_scenarios(world_model, seed, trials, chosen, progress=progress)
+        except S.ScenarioError as exc:
+            fail(str(exc), code=1)
+    if json_output:
+        out.print(results.to_json(), markup=False, soft_wrap=True)
+        return
+
+    def cell(value: float) -> str:
+        return f"{value:.3f}" if math.isfinite(value) else "-" if math.isnan(value) else f"{value:g}"
+
+    columns = {"rank1": "rank-1", "mrr": "MRR", "recall": "recall", "edit_normalized": "edit (norm.)",
+               "iou": "IoU", "log_likelihood": "log-lik", "chance": "chance"}
+    assert set(columns) <= set(METRICS)
+    table = Table(title=f"model {results.model}, seed {seed}, {trials} trial(s), source {results.source}",
+                  caption="means over trials (--json adds standard deviations); log-lik -inf (k%): the true "
+                          "next state was ruled out in k% of transitions; TV: calibration per stochastic event")
+    table.add_column(results.group_by, no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    for title in columns.values():
+        table.add_column(title, justify="right", no_wrap=True)
+    table.add_column("TV", justify="right", no_wrap=True)
+
+    def row(name: str, n: str, means: dict[str, float], tv: str, style: str | None = None) -> None:
+        cells = [cell(means[metric]) for metric in columns]
+        if means["impossible"] > 0:
+            cells[list(columns).index("log_likelihood")] += f" ({means['impossible']:.0%})"
+        table.add_row(name, n, *cells, tv, style=style)
+
+    for group in results.groups:
+        tv = " ".join(cell(group.calibration(event)[0].mean) for event in group.events()) or "-"
+        n = f"{sum(t.transitions for t in group.trials) / len(group.trials):g}"
+        row(group.key, n, {m: group.summary(m).mean for m in METRICS}, tv)
+    table.add_section()
+    row("overall", "", {m: results.overall(m).mean for m in METRICS}, "", style="bold")
+    wide = out if out.is_terminal else Console(highlight=False, width=160)  # a pipe is not cut to 80 columns
+    wide.print(table)
+    events = results.events()
+    if events:
+        calibration = Table(title="calibration: total variation against repeated true steps")
+        for title in ("event", "TV", "floor (true vs true, same sample size)"):
+            calibration.add_column(title, justify="left" if title == "event" else "right")
+        for event in events:
+            tv, floor = results.overall_calibration(event)
+            calibration.add_row(event, cell(tv.mean), cell(floor.mean))
+        wide.print(calibration)
+
+# --------------------------------------------------------------------------- end of evaluate (issue 6)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console script: runs the app, turning usage errors into one line and exit code 2."""
     try:

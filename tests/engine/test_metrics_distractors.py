@@ -69,3 +69,13 @@ def test_distractors_are_wrong_and_reproducible(key: str) -> None:
         action = C.ACTIONS[t.action]
         assert ("wrong_craft" in names) == action.startswith("make_")
         assert "illegal_move" not in names or action not in C.MOVE_ACTIONS
+
+
+def test_patch_on_large_maps_is_exact_and_type_strict() -> None:
+    grid = [["grass"] * 64 for _ in range(64)]
+    other = [row[:] for row in grid]
+    other[10][20] = "stone"
+    assert M.patch({"m": grid}, {"m": other}) == [("replace", "/m/10/20", '"stone"')]
+    assert M.patch({"m": grid}, {"m": grid}) == [] and M.leaves({"m": grid}) == 64 * 64
+    assert M.patch([1, True, 2.0], [1.0, 1, 2.0]) == [("replace", "/0", "1.0"), ("replace", "/1", "1")]
+    assert M.leaves([]) == 1 and M.leaves([[], [1, 2]]) == 3
