@@ -214,8 +214,9 @@ def fit(laws_path: Annotated[str, typer.Argument(metavar="LAWS",
 
 @app.command()
 def evaluate(
-    model: Annotated[str, typer.Option("--model", "-m", help="true, null, random, or the path of a fitted model.")
-                     ] = "true",
+    model: Annotated[str, typer.Option(
+        "--model", "-m", help="true, null, random, reference (the reference laws fitted on 5,000 steps of "
+                              "seeded random play), or the path of a fitted model.")] = "true",
     transitions: Annotated[str | None, typer.Option(
         "--transitions", help="Evaluate on this JSONL trace (grouped by action) instead of the scenarios.")] = None,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Evaluation seed (>= 0).")] = 0,

@@ -40,14 +40,16 @@ def view(x: State | Observation) -> Observation:
     return x if isinstance(x, Observation) else observe(x)
 
 
-BASELINE_NAMES: tuple[str, ...] = ("true", "null", "random")
+BASELINE_NAMES: tuple[str, ...] = ("true", "null", "random", "reference")
+REFERENCE_STEPS = 5000  # the reference baseline's training trace: seeded random play
 
 
 def make_model(name_or_path: str, seed: int = 0) -> Model:
-    """A baseline by name (``true``, ``null``, ``random``) or a fitted world model from a file.
+    """A baseline by name (``true``, ``null``, ``random``, ``reference``) or a fitted world model from a file.
 
-    ``seed`` only matters to the random baseline. A path is loaded by ``inference.load``; any failure
-    (missing file, unreadable or invalid content, the world model not being built) becomes a
+    ``seed`` seeds the random baseline, and the random-play trace (``REFERENCE_STEPS`` transitions) the
+    ``reference`` baseline (the shipped reference law set) is fitted on, about 20 s. A path is loaded by
+    ``inference.load``; any failure (missing file, unreadable or invalid content) becomes a
     ``ModelLoadError`` whose message names the file.
     """
     from engine import baselines
@@ -58,6 +60,12 @@ def make_model(name_or_path: str, seed: int = 0) -> Model:
         return baselines.NullModel()
     if name_or_path == "random":
         return baselines.RandomModel(seed)
+    if name_or_path == "reference":
+        from engine.fitting import reference_model
+
+        model = reference_model(seed, REFERENCE_STEPS)
+        model.name = "reference"
+        return model
     path = Path(name_or_path)
     if not path.exists():
         raise ModelLoadError(f"unknown model {name_or_path!r}: use {', '.join(BASELINE_NAMES)} "

@@ -31,6 +31,7 @@ import crafter_oo
 import laws
 from crafter_oo.observation import Observation
 from crafter_oo.trace import Transition
+from inference.appearances import table_from_counts
 from inference.compile import CompiledModel
 from inference.domains import group_of, group_totals, log_uniform
 from inference.score import marginal
@@ -410,7 +411,7 @@ def fit(model: CompiledModel, transitions: Sequence[Transition], seed: int = 0, 
     tables = build_tables(model, ev, theta, miss, area)
     weights = fit_weights(model, tables, seed, svi_steps, progress=progress)
     inertia_ab = {g: rate(ev.inertia_changed[g], ev.inertia_total[g]) for g in sorted(ev.inertia_total)}
-    spawns = {kind: list(counter.most_common(1)[0][0]) for kind, counter in sorted(ev.spawns.items())}
+    spawns = table_from_counts(ev.spawns)
     info = {
         "seed": seed, "transitions": len(transitions), "svi_steps": svi_steps,
         "elbo_first": weights.elbo[0] if weights.elbo else None,

@@ -20,10 +20,10 @@ import numpy as np
 
 from crafter_oo import constants as C
 from crafter_oo.observation import EntityView, Observation, PlayerView
+from inference.appearances import placements
 from inference.domains import domain_size, entity_fields, group_of
 from inference.score import Predictor, Prepared
 from laws import observables as O
-from laws.builtins import CHUNK_SIZE
 
 VECTORS = {name: vec for vec, name in C.DIRECTION_NAMES.items()}
 DIRECTIONS = tuple(C.DIRECTION_NAMES[d] for d in C.DIRECTIONS)
@@ -62,8 +62,7 @@ def random_value(key: O.Key, current: Any, area: tuple[int, int], rng: np.random
     return current
 
 
-def sample(predictor: Predictor, prepared: Prepared, rng: np.random.Generator,
-           spawns: dict[str, list[Any]], walkable: dict[str, frozenset[str]]) -> Observation:
+def sample(predictor: Predictor, prepared: Prepared, rng: np.random.Generator) -> Observation:
     obs = prepared.obs
     area = obs.area
     values: dict[O.Key, Any] = {}
@@ -75,7 +74,7 @@ def sample(predictor: Predictor, prepared: Prepared, rng: np.random.Generator,
         elif kp.dist:
             values[key] = _draw(kp.dist, rng)
     _inertia(predictor, prepared, rng, values)
-    return _assemble(prepared, values, rng, spawns, walkable)
+    return _assemble(predictor, prepared, values, rng)
 
 
 def _unpredicted_keys(prepared: Prepared) -> list[O.Key]:
@@ -108,8 +107,8 @@ def _inertia(predictor: Predictor, prepared: Prepared, rng: np.random.Generator,
         values[key] = random_value(key, obs.material((x, y)), area, rng, differ=True)
 
 
-def _assemble(prepared: Prepared, values: dict[O.Key, Any], rng: np.random.Generator,
-              spawns: dict[str, list[Any]], walkable: dict[str, frozenset[str]]) -> Observation:
+def _assemble(predictor: Predictor, prepared: Prepared, values: dict[O.Key, Any],
+              rng: np.random.Generator) -> Observation:
     obs = prepared.obs
     materials = np.array(obs.materials, copy=True)
     p = obs.player
@@ -146,58 +145,24 @@ def _assemble(prepared: Prepared, values: dict[O.Key, Any], rng: np.random.Gener
             daylight = float(v)
     alive = {i: e for i, e in entities.items() if not e.get("removed")}
     next_id = max([1, *entities]) + 1
+    positions = {e.id: e.pos for e in obs.entities}
     for kind in sorted(added):
         for _ in range(added[kind]):
-            entity = _spawn(kind, prepared, materials, player["pos"], alive, rng, spawns, walkable, next_id)
-            if entity is not None:
-                alive[next_id] = entity
-                next_id += 1
+            occupied = {tuple(e["pos"]) for e in alive.values()}
+            options = placements(kind, prepared.instances, materials, tuple(player["pos"]), obs.player.facing,
+                                 positions, occupied, predictor.walkable)
+            weights = np.array([w if free else 0.0 for w, free in options])
+            if weights.sum() <= 0:
+                continue
+            _, free = options[int(rng.choice(len(options), p=weights / weights.sum()))]
+            pos = free[int(rng.integers(len(free)))]
+            health, cooldown, reload, facing, grown = predictor.appearances.draw_fields(kind, rng)
+            alive[next_id] = {"id": next_id, "kind": kind, "pos": pos, "health": health, "cooldown": cooldown,
+                              "reload": reload, "facing": facing, "grown": grown}
+            next_id += 1
     views = tuple(EntityView(e["id"], e["kind"], tuple(e["pos"]), int(e["health"]), e["cooldown"], e["reload"],
                              e["facing"], e["grown"]) for _, e in sorted(alive.items()))
     materials.setflags(write=False)
     player_view = PlayerView(tuple(player["pos"]), player["facing"], bool(player["sleeping"]),
                              MappingProxyType(player["inventory"]), MappingProxyType(player["achievements"]))
     return Observation(step, daylight, materials, player_view, views)
-
-
-def _free(pos: tuple[int, int], materials: np.ndarray, player_pos: tuple[int, int],
-          alive: dict[int, dict[str, Any]], allowed: frozenset[str] | None) -> bool:
-    x, y = pos
-    if not (0 <= x < materials.shape[0] and 0 <= y < materials.shape[1]) or pos == tuple(player_pos):
-        return False
-    if allowed is not None and C.MATERIALS[materials[x, y]] not in allowed:
-        return False
-    return all(tuple(e["pos"]) != pos for e in alive.values())
-
-
-def _spawn(kind: str, prepared: Prepared, materials: np.ndarray, player_pos: tuple[int, int],
-           alive: dict[int, dict[str, Any]], rng: np.random.Generator, spawns: dict[str, list[Any]],
-           walkable: dict[str, frozenset[str]], new_id: int) -> dict[str, Any] | None:
-    anchors = [inst.binding for inst in prepared.instances if ("added", kind) in inst.observables()]
-    anchor = anchors[int(rng.integers(len(anchors)))] if anchors else None
-    allowed = walkable.get(kind)
-    px, py = player_pos
-    if isinstance(anchor, tuple):
-        x0, y0 = anchor
-        candidates = [(x, y) for x in range(x0, min(x0 + CHUNK_SIZE, materials.shape[0]))
-                      for y in range(y0, min(y0 + CHUNK_SIZE, materials.shape[1]))]
-        origin = None
-    elif isinstance(anchor, int) and anchor in alive:
-        ax, ay = alive[anchor]["pos"]
-        origin = (ax, ay)
-        candidates = [(ax + dx, ay + dy) for dx, dy in VECTORS.values()]
-    else:
-        fx, fy = VECTORS[prepared.obs.player.facing]
-        origin = (px, py)
-        candidates = [(px + fx, py + fy)]
-        candidates += [(px + dx, py + dy) for dx, dy in VECTORS.values() if (dx, dy) != (fx, fy)]
-    free = [c for c in candidates if _free(c, materials, player_pos, alive, allowed)]
-    if not free:
-        return None
-    pos = free[0] if anchor is None else free[int(rng.integers(len(free)))]
-    known = spawns.get(kind)
-    health, cooldown, reload, facing, grown = known if known else (0, None, None, None, None)
-    if facing is not None and origin is not None:
-        facing = C.DIRECTION_NAMES.get((int(np.sign(pos[0] - origin[0])), int(np.sign(pos[1] - origin[1]))), facing)
-    return {"id": new_id, "kind": kind, "pos": pos, "health": health, "cooldown": cooldown, "reload": reload,
-            "facing": facing, "grown": grown}

@@ -18,6 +18,7 @@ import numpy as np
 
 import laws
 from crafter_oo.observation import Observation
+from inference.appearances import Appearances, log_prob_position, placements
 from inference.compile import CompiledModel
 from inference.domains import group_of, group_totals, log_uniform
 from laws import observables as O
@@ -84,6 +85,8 @@ class Predictor:
         self.weights = np.asarray(weights, dtype=float)
         self.miss, self.inertia = dict(miss), dict(inertia)
         self.miss_default, self.inertia_default = miss_default, inertia_default
+        self.appearances = Appearances({})
+        self.walkable = {k: frozenset(w.materials) for w in model.law_set.walkable for k in w.kinds}
 
     def miss_rate(self, group: str) -> float:
         return self.miss.get(group, self.miss_default)
@@ -137,4 +140,19 @@ class Predictor:
             same = n - predicted[g] - changed[g]
             if same > 0:
                 total += same * math.log1p(-self.inertia_rate(g))
+        return total + self._new_entities(prepared, nxt)
+
+    def _new_entities(self, prepared: Prepared, nxt: Observation) -> float:
+        """Where the entities new in ``nxt`` stand and what fields they have (their number is scored above)."""
+        new = [e for e in nxt.entities if e.id not in prepared.kinds]
+        if not new:
+            return 0.0
+        positions = {e.id: e.pos for e in prepared.obs.entities}
+        total = 0.0
+        for e in new:
+            occupied = {o.pos for o in nxt.entities if o.id != e.id}
+            options = placements(e.kind, prepared.instances, nxt.materials, nxt.player.pos,
+                                 prepared.obs.player.facing, positions, occupied, self.walkable)
+            total += log_prob_position(e.pos, options, nxt.area)
+            total += self.appearances.log_prob_fields(e.kind, (e.health, e.cooldown, e.reload, e.facing, e.grown))
         return total

@@ -22,6 +22,7 @@ import laws
 from crafter_oo.files import atomic_write
 from crafter_oo.observation import Observation
 from crafter_oo.state import State
+from inference.appearances import Appearances
 from inference.compile import CompiledModel
 from inference.compile import compile as compile_model
 from inference.fit import RATE_PRIOR
@@ -94,15 +95,16 @@ class WorldModel:
 
     def __init__(self, law_set: laws.LawSet, *, alphas: Mapping[str, Mapping[str, list[float]]],
                  weights: Mapping[str, tuple[float, float]], miss: Mapping[str, tuple[float, float]],
-                 inertia: Mapping[str, tuple[float, float]], spawns: Mapping[str, list[Any]],
-                 info: Mapping[str, Any], compiled: CompiledModel | None = None) -> None:
+                 inertia: Mapping[str, tuple[float, float]], spawns: Mapping[str, Any],
+                 info: Mapping[str, Any], compiled: CompiledModel | None = None, name: str = "world model") -> None:
+        self.name = name
         self.law_set = law_set
         self.compiled = compiled if compiled is not None else compile_model(law_set)
         self.alphas = {law: {p: [float(x) for x in a] for p, a in ps.items()} for law, ps in alphas.items()}
         self.weights = {law: (float(loc), float(scale)) for law, (loc, scale) in weights.items()}
         self.miss = {g: (float(a), float(b)) for g, (a, b) in miss.items()}
         self.inertia = {g: (float(a), float(b)) for g, (a, b) in inertia.items()}
-        self.spawns = {k: list(v) for k, v in spawns.items()}
+        self.appearances = Appearances(spawns)
         self.info = dict(info)
         theta = []
         for spec in self.compiled.laws:
@@ -115,7 +117,7 @@ class WorldModel:
         default = RATE_PRIOR[0] / sum(RATE_PRIOR)
         self.predictor = Predictor(self.compiled, theta, w, {g: a / (a + b) for g, (a, b) in self.miss.items()},
                                    {g: a / (a + b) for g, (a, b) in self.inertia.items()}, default, default)
-        self.walkable = {k: frozenset(w.materials) for w in law_set.walkable for k in w.kinds}
+        self.predictor.appearances = self.appearances
         self._cache: tuple[Any, Any, Prepared] | None = None
 
     # ---- questions ---------------------------------------------------------------------------------
@@ -146,7 +148,7 @@ class WorldModel:
     def sample(self, state: State | Observation, action: int | str, seed: int) -> Observation:
         """One full next observation, drawn with a generator seeded by ``seed`` alone."""
         rng = np.random.default_rng(seed)
-        return draw(self.predictor, self._prepare(state, action), rng, self.spawns, self.walkable)
+        return draw(self.predictor, self._prepare(state, action), rng)
 
     def parameters(self) -> list[Estimate]:
         """Every fitted quantity: law parameters, law weights, miss and inertia rates."""
@@ -188,7 +190,7 @@ class WorldModel:
             "weights": {k: {"loc": loc, "scale": scale} for k, (loc, scale) in self.weights.items()},
             "miss": {g: list(ab) for g, ab in self.miss.items()},
             "inertia": {g: list(ab) for g, ab in self.inertia.items()},
-            "spawns": self.spawns,
+            "spawns": self.appearances.to_dict(),
             "fit": self.info,
         }
 
@@ -213,7 +215,9 @@ def load(path: str | os.PathLike[str]) -> WorldModel:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"{p}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); is this a lawsmith model?") from None
-    return from_dict(data, str(p))
+    model = from_dict(data, str(p))
+    model.name = p.name
+    return model
 
 
 def from_dict(data: Any, where: str = "<model>") -> WorldModel:
@@ -258,9 +262,10 @@ def from_dict(data: Any, where: str = "<model>") -> WorldModel:
                 raise bad(f"{field}.{g}: expected [a, b], two positive numbers")
             rates[field][g] = (ab[0], ab[1])
     spawns = _object(data["spawns"], "spawns", bad)
-    for kind, fields in spawns.items():
-        if not (isinstance(fields, list) and len(fields) == 5):
-            raise bad(f"spawns.{kind}: expected [health, cooldown, reload, facing, grown]")
+    for kind, rows in spawns.items():
+        if not (isinstance(rows, list) and all(isinstance(r, list) and len(r) == 6 and isinstance(r[5], int)
+                                                 for r in rows)):
+            raise bad(f"spawns.{kind}: expected rows [health, cooldown, reload, facing, grown, count]")
     return WorldModel(law_set, alphas=alphas, weights=weights, miss=rates["miss"], inertia=rates["inertia"],
                       spawns=spawns, info=_object(data["fit"], "fit", bad))
 
