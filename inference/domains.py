@@ -65,6 +65,8 @@ def log_uniform(key: O.Key, value: Any, area: tuple[int, int], excluding_current
     if key[0] == "added":
         n = int(value) if isinstance(value, int) else 1
         return -n * math.log(2.0) if excluding_current else -(n + 1) * math.log(2.0)
+    if excluding_current and key[0] in ("step", "daylight"):
+        return 0.0  # time is not a choice among values: that it changed is the whole outcome
     size = domain_size(key, area)
     if excluding_current:
         size = max(size - 1, 1)

@@ -40,8 +40,10 @@ def random_value(key: O.Key, current: Any, area: tuple[int, int], rng: np.random
                  differ: bool) -> Any:
     """A uniform value of ``key``'s domain (different from ``current`` when ``differ``)."""
     head = key[0]
-    if head in ("step", "daylight"):
-        return current
+    if head == "step":
+        return current + 1 if differ else current
+    if head == "daylight":
+        return float(rng.random()) if differ else current
     if head == "added":
         return int(rng.geometric(0.5)) if differ else int(rng.geometric(0.5)) - 1
     for _ in range(64):
