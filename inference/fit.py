@@ -365,6 +365,8 @@ def fit_weights(model: CompiledModel, tables: Any, seed: int, steps: int, lr: fl
     from pyro.infer.autoguide import AutoNormal
     from pyro.optim import Adam
 
+    if len(model) == 0:
+        return WeightFit(np.zeros(0), np.zeros(0), [], tables.observations, tables.skipped, tables.cells)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small tensors; one thread keeps reductions in a fixed order
     pyro.clear_param_store()

@@ -1,0 +1,233 @@
+"""The learning loop: propose laws, check them with Z3, fit, score on held-out steps, keep what helps.
+
+One life's transitions are split once: every ``HELD_OUT_EVERY``-th transition is held out, the rest
+train. Each round:
+
+1. the proposer turns the training transitions (and the laws kept so far) into candidate laws;
+2. ``laws.check`` runs on the candidates with the kept laws; a new law in an error finding (a conflict,
+   an impossible precondition, an effect out of range) is dropped and the set re-checked;
+3. the set is fitted on the training transitions;
+4. ablation on the held-out transitions: each new law whose removal raises the held-out
+   log-likelihood is removed (greedily, most harmful first, re-scoring only the transitions where it
+   is active); the survivors are refitted;
+5. the round is kept if it raised the held-out log-likelihood, and stored as a new law-set version.
+
+It stops when a round brings no gain (or after ``max_rounds``); the final set is refitted on every
+transition of the life and stored with its fit. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import crafter_oo
+import inference
+import laws
+from engine.sessions import Store, StoredLaw, records_from_law_set
+
+HELD_OUT_EVERY = 5
+MAX_ROUNDS = 3
+MIN_GAIN = 1e-3   # per held-out transition, in nats
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Round:
+    """What one round of the loop did."""
+
+    index: int
+    proposed: int
+    dropped: list[tuple[str, str]]          # (law, why) dropped by the checker
+    removed: list[str]                       # laws whose removal raised the held-out likelihood
+    kept: int                                # laws in the set after the round
+    held_out: float                          # held-out log-likelihood per transition
+    accepted: bool
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"round": self.index, "proposed": self.proposed, "dropped": [list(d) for d in self.dropped],
+                "removed": self.removed, "kept": self.kept, "held_out_per_transition": round(self.held_out, 6),
+                "accepted": self.accepted, "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class Learned:
+    """The loop's outcome: the stored version, its law set and fitted model, and the rounds."""
+
+    session: int
+    version: int | None
+    law_set: laws.LawSet
+    model: inference.WorldModel | None
+    rounds: list[Round] = field(default_factory=list)
+    held_out: float = -math.inf
+
+
+def split(transitions: Sequence[crafter_oo.Transition]) -> tuple[list[crafter_oo.Transition],
+                                                                  list[crafter_oo.Transition]]:
+    """Training and held-out transitions: every ``HELD_OUT_EVERY``-th one is held out."""
+    train = [t for i, t in enumerate(transitions) if i % HELD_OUT_EVERY != HELD_OUT_EVERY - 1]
+    held = [t for i, t in enumerate(transitions) if i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1]
+    return train, held
+
+
+def _without(law_set: laws.LawSet, names: set[str]) -> laws.LawSet:
+    return laws.LawSet(tuple(x for x in law_set.laws if x.name not in names), law_set.walkable)
+
+
+def check_and_repair(law_set: laws.LawSet, new: set[str]) -> tuple[laws.LawSet, list[tuple[str, str]]]:
+    """Drop new laws named in error findings until the set checks clean (kept laws are trusted)."""
+    dropped: list[tuple[str, str]] = []
+    for _ in range(8):
+        findings = laws.check(law_set)
+        bad: dict[str, str] = {}
+        for f in findings.errors:
+            culprits = [n for n in f.laws if n in new] or []
+            for name in culprits[-1:]:  # the later of two clashing new laws goes
+                bad.setdefault(name, f"{f.kind}: {f.message}")
+        if not bad:
+            return law_set, dropped
+        dropped += sorted(bad.items())
+        law_set = _without(law_set, set(bad))
+        new = new - set(bad)
+    return law_set, dropped
+
+
+def _submodel(model: inference.WorldModel, law_set: laws.LawSet) -> inference.WorldModel:
+    """The same fitted values on a subset of the laws (no refit): what ablation scores."""
+    names = {x.name for x in law_set.laws}
+    return inference.WorldModel(
+        law_set, alphas={k: v for k, v in model.alphas.items() if k in names},
+        weights={k: v for k, v in model.weights.items() if k in names}, miss=model.miss, inertia=model.inertia,
+        spawns=model.appearances.to_dict(), info={})
+
+
+def held_out_scores(model: inference.WorldModel, held: Sequence[crafter_oo.Transition]) -> list[float]:
+    return [model.log_prob(t.state, t.action, t.next_state) for t in held]
+
+
+def ablate(model: inference.WorldModel, held: Sequence[crafter_oo.Transition], candidates: Sequence[str]
+           ) -> list[str]:
+    """New laws whose removal raises the held-out log-likelihood, removed one at a time, most harmful first."""
+    active: dict[str, list[int]] = {}
+    for i, t in enumerate(held):
+        for inst in model.compiled.closures.instances(crafter_oo.observe(t.state), t.action):
+            rows = active.setdefault(inst.name, [])
+            if not rows or rows[-1] != i:
+                rows.append(i)
+    current = model
+    scores = held_out_scores(current, held)
+    removed: list[str] = []
+    remaining = [c for c in candidates if c in active]
+    while remaining:
+        best: tuple[float, str, list[float]] | None = None
+        for name in remaining:
+            reduced = _submodel(current, _without(current.law_set, {name}))
+            rows = active[name]
+            new_scores = [reduced.log_prob(held[i].state, held[i].action, held[i].next_state) for i in rows]
+            gain = sum(new_scores) - sum(scores[i] for i in rows)
+            if gain > 0 and (best is None or gain > best[0]):
+                best = (gain, name, new_scores)
+        if best is None:
+            break
+        _, name, new_scores = best
+        for i, s in zip(active[name], new_scores, strict=True):
+            scores[i] = s
+        current = _submodel(current, _without(current.law_set, {name}))
+        removed.append(name)
+        remaining.remove(name)
+    return removed
+
+
+def _mean(xs: Sequence[float]) -> float:
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 0, *,
+                      proposer: Callable[..., Any] | None = None, max_rounds: int = MAX_ROUNDS,
+                      svi_steps: int = 200, progress: Progress | None = None
+                      ) -> tuple[laws.LawSet, inference.WorldModel | None, list[Round], float,
+                                 dict[str, tuple[str, int, str]]]:
+    """The loop on a list of transitions; returns the kept law set, its fit on all transitions, the
+    rounds, and the held-out log-likelihood per transition."""
+    from engine.propose import propose as symbolic
+
+    propose = proposer or symbolic
+    train, held = split(transitions)
+    if not train or not held:
+        raise ValueError(f"too few transitions to learn from ({len(transitions)}); explore longer")
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
+    kept = laws.LawSet(())
+    origins: dict[str, tuple[str, int, str]] = {}   # law -> (origin, round, proposer's note)
+    best_model: inference.WorldModel | None = None
+    best = _mean(held_out_scores(_empty_model(train, seed), held))
+    rounds: list[Round] = []
+    for index in range(1, max_rounds + 1):
+        started = time.perf_counter()
+        say(f"round {index}: proposing")
+        proposals = propose(train, kept if kept.laws else None, seed=seed + index - 1)
+        existing = {x.name for x in kept.laws}
+        fresh = [p for p in proposals if p.law.name not in existing]
+        candidate = proposals.law_set(kept if kept.laws else None)
+        candidate = laws.LawSet(tuple(x for x in candidate.laws if x.name in existing or
+                                      any(x.name == p.law.name for p in fresh)), candidate.walkable)
+        say(f"round {index}: checking {len(candidate.laws)} laws with Z3")
+        candidate, dropped = check_and_repair(candidate, {p.law.name for p in fresh})
+        say(f"round {index}: fitting {len(candidate.laws)} laws")
+        model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
+        say(f"round {index}: held-out ablation")
+        removed = ablate(model, held, [p.law.name for p in fresh])
+        if removed:
+            candidate = _without(candidate, set(removed))
+            model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
+        score = _mean(held_out_scores(model, held))
+        accepted = score > best + MIN_GAIN
+        rounds.append(Round(index, len(fresh), dropped, removed, len(candidate.laws), score, accepted,
+                            time.perf_counter() - started))
+        if not accepted:
+            break
+        for p in fresh:
+            origins.setdefault(p.law.name, (p.origin, index, p.note))
+        kept, best, best_model = candidate, score, model
+    if best_model is None:
+        return kept, None, rounds, best, origins
+    say("refitting the kept laws on the whole life")
+    final = inference.fit(inference.compile(kept), transitions, seed=seed, svi_steps=svi_steps)
+    return kept, final, rounds, best, origins
+
+
+def _empty_model(train: Sequence[crafter_oo.Transition], seed: int) -> inference.WorldModel:
+    """No laws at all: every observable follows inertia. The loop's starting point."""
+    return inference.fit(inference.compile(laws.LawSet(())), train, seed=seed, svi_steps=1)
+
+
+def learn(store: Store, session: int, seed: int = 0, *, proposer: Callable[..., Any] | None = None,
+          max_rounds: int = MAX_ROUNDS, progress: Progress | None = None) -> Learned:
+    """Learn a law set from a stored life; stores each accepted version, the final fit, and returns it."""
+    transitions = list(store.transitions(session))
+    law_set, model, rounds, held_out, origins = learn_transitions(transitions, seed, proposer=proposer,
+                                                                   max_rounds=max_rounds, progress=progress)
+    if model is None:
+        return Learned(session, None, law_set, None, rounds, held_out)
+    records, declarations = records_from_law_set(law_set, "symbolic")
+    records = [StoredLaw(r.name, r.text, origins.get(r.name, ("symbolic", 0, ""))[0],
+                         {"round": origins.get(r.name, ("", 0, ""))[1], "note": origins.get(r.name, ("", 0, ""))[2]})
+               for r in records]
+    note = "; ".join(f"round {r.index}: {r.proposed} proposed, {len(r.dropped)} dropped by Z3, "
+                     f"{len(r.removed)} removed by held-out ablation, held-out {r.held_out:.4f}/transition"
+                     f"{'' if r.accepted else ' (no gain, not kept)'}" for r in rounds)
+    version = store.add_law_set(session, records, declarations=declarations, note=note)
+    store.add_fit(session, version, model.to_dict(),
+                  {"held_out_per_transition": held_out, "rounds": [r.to_dict() for r in rounds]})
+    return Learned(session, version, law_set, model, rounds, held_out)
+
+
+__all__ = ["HELD_OUT_EVERY", "Learned", "Round", "StoredLaw", "ablate", "check_and_repair", "learn",
+           "learn_transitions", "split"]
