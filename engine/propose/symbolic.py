@@ -62,6 +62,7 @@ MAX_ROWS = 40_000           # entity instances per kind beyond this are subsampl
 MAX_STOCHASTIC_RULES = 3    # per effect
 MAX_RULES = 8               # deterministic rules per effect
 MIN_STOCHASTIC = 3          # positives a chance law needs
+MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
 
 
 def budget(positives: int) -> float:
@@ -270,8 +271,8 @@ class _Run:
         for c in self.compounds.get(GLOBAL, []):
             pos = c.status == HAPPENED
             neg = c.status == FAILED
-            if pos.sum() >= 0.5 * len(pos):
-                c.background = True
+            if pos.sum() >= 0.5 * len(pos) and len(pos) >= MIN_BACKGROUND:
+                c.background = True  # (with a handful of transitions, everything happens "often")
             elif pos.sum() >= MIN_STOCHASTIC and neg.any() and not c.shared:
                 c.background = not learner.stochastic(pos, neg).literals
             cand = learner.pure(pos, neg)
@@ -390,8 +391,11 @@ class _Run:
                 explained = int((pos & learner.cover(literals)).sum())
                 if learner.cost(literals) > budget(explained):
                     break
-                if id(c) in self.chancy and not self._pays(learner, literals, pos, neg, explained):
-                    break  # what is left of a chance effect: a rule must beat chance, not fit examples
+                if (id(c) in self.chancy or learner.cost(literals) > budget(1)) and \
+                        not self._pays(learner, literals, pos, neg, explained):
+                    # what is left of a chance effect, or a rule more elaborate than one example
+                    # can justify: it must beat chance, not merely fit a few examples
+                    break
                 if explained < 2 and c.keys & self.noisy:
                     break  # one example is no law for an observable that also changes by chance
                 literals = self.accept(c, literals, stochastic=False, pool=pool)
