@@ -1,27 +1,33 @@
 """The symbolic proposer: laws induced from evidence, offline, with no knowledge of Crafter's rules.
 
 From a run of transitions (``engine.evidence``) it makes *effect atoms* (``engine.propose.atoms``:
-every elementary effect some transition shows, with where it happened, could not be told, or did not
-happen), groups atoms that always happen together into one joint effect, and explains each joint
-effect by preconditions (``engine.propose.induce``) in two passes:
+every elementary effect some transition shows, and where it happened, could not be told, or failed),
+groups atoms that always happen together into joint effects (``engine.propose.effects``), and
+explains each by preconditions over the frame's features (``engine.propose.induce``). Frames are
+the transitions, or for ``for each KIND v`` laws the entities of a kind; entity frames go first, so
+an effect on the player that an entity explains (a bite, a kill) is stated with that entity.
 
-1. **stochastic**: an effect whose best MDL conjunction still has both outcomes, and which no
-   short extension makes pure, is a chance event there: ``with probability p: effect`` under that
-   conjunction (vitals drifting, a sapling from grass, creatures spawning).
-2. **deterministic**: sequential covering with pure conjunctions, most specific effects first, each
-   accepted if its prior cost fits the evidence behind it (one clean example may justify ``action ==
-   X and item >= 1``, not five unrelated conditions).
+Per frame, two passes:
 
-An accepted rule also takes every other effect that happened wherever it fired (crafting a pickaxe
-also spends the wood; killing a cow also feeds the player), so one law states the whole change;
-entity frames (``for each cow c``) go first so effects on the player that an entity explains are
-stated with it. Rules with one precondition and exclusive outcomes on the same observable merge into
-``one of``; deterministic rules that differ only in one categorical value merge into ``x in {...}``.
-Creature movement gets one ``one of`` law per kind and distance band (``engine.propose.movement``).
+1. **chance** (most frequent effects first): the MDL conjunction of an effect still covers both
+   outcomes, and no short list of pure rules that pay for themselves explains at least half of
+   it: a ``with probability p`` law under that conjunction (vitals drifting, a sapling from grass,
+   creatures spawning on every 10th step). An effect that is a part of rarer effects (the wood any
+   recipe spends) is never taken for chance.
+2. **deterministic** (rarest effects first, so a recipe claims its costs): sequential covering with
+   pure conjunctions, each accepted if its prior cost fits its examples (``budget``: one clean
+   example buys three plausible conditions, e.g. action, faced tile, an item count); rules more
+   elaborate than that, and what remains of a chance effect, must also beat chance. Rules of one
+   effect form a decision list: a later rule excludes the earlier ones, so deltas never add up twice.
 
-Every law is printed, parsed and type-checked like any other, and the whole set (with ``current``)
-goes through ``laws.check``: laws with Z3 errors, and laws another law subsumes, are dropped and
-reported. The result is deterministic: no global random state, every collection sorted.
+An accepted rule takes in every other effect that happened wherever it fired; a chance rule of an
+entity takes the different outcomes it had on the player as ``one of`` branches. Background effects
+(steady, anywhere) are never folded in, nor is an effect the player's own situation explains
+claimed by an entity. Printing and merging (``engine.propose.render``): chance rules with one
+condition and outcomes on one observable become ``one of``; deterministic rules differing in one
+categorical value become ``x in {...}``. Creature movement is one ``one of`` law per kind and
+distance band (``engine.propose.movement``). Every law is then parsed, type-checked and checked with
+Z3 with ``current`` (``engine.propose.vet``). No global random state; every collection is sorted.
 """
 
 from __future__ import annotations
@@ -30,7 +36,6 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,14 +43,12 @@ import laws
 from crafter_oo import constants as C
 from crafter_oo.trace import Transition
 from engine.evidence import Evidence
-from engine.propose import movement
+from engine.propose import movement, render
 from engine.propose.atoms import (
     FAILED,
     GLOBAL,
     HAPPENED,
-    SILENT,
     VAR,
-    Atom,
     Frame,
     entity_atoms,
     entity_frame,
@@ -53,8 +56,10 @@ from engine.propose.atoms import (
     global_frame,
     global_values,
 )
+from engine.propose.effects import Compound, Rule, compounds
 from engine.propose.induce import Learner
-from engine.propose.proposal import Dropped, Proposal, Proposals
+from engine.propose.proposal import Proposals
+from engine.propose.vet import Draft, vet
 
 log = logging.getLogger(__name__)
 
@@ -71,98 +76,6 @@ def budget(positives: int) -> float:
     return 3.0 + 1.5 * math.log2(max(1, positives))
 
 
-@dataclass
-class Compound:
-    """Atoms that always happened together (where either one could be told), as one effect."""
-
-    frame: str
-    atoms: tuple[Atom, ...]
-    status: np.ndarray
-    background: bool = False  # happens by chance almost anywhere: never folded into a rare rule
-    local: bool = False       # the player's own situation explains it: no entity rule may claim it
-    shared: bool = False      # a part of rarer effects (the wood every recipe spends): not chance
-
-    @property
-    def keys(self) -> frozenset[str]:
-        return frozenset(a.key for a in self.atoms)
-
-    @property
-    def name(self) -> str:
-        return " & ".join(a.describe() for a in self.atoms)
-
-    @property
-    def positives(self) -> int:
-        return int((self.status == HAPPENED).sum())
-
-
-@dataclass
-class Rule:
-    """An accepted precondition with the effects it explains."""
-
-    frame: str
-    literals: tuple[int, ...]
-    exclusions: tuple[tuple[int, ...], ...]
-    effects: list[Compound]              # primary first, then implied in the same frame
-    implied_global: list[Compound]       # global effects an entity rule explains
-    stochastic: bool
-    support: int
-    explained: int
-    conditions: tuple[str, ...] = ()     # filled in when printed
-    outcomes: list[list[Compound]] = field(default_factory=list)  # one-of branches (merged rules)
-    cover: np.ndarray | None = None      # the frame's instances where it fires
-
-
-# ------------------------------------------------------------------------------------ compounds
-
-def _compounds(frame: str, atoms: list[tuple[Atom, np.ndarray]]) -> list[Compound]:
-    """Group atoms that never contradict each other and co-occur at least once (on distinct keys)."""
-    if not atoms:
-        return []
-    atoms = sorted(atoms, key=lambda a: (a[0].key, a[0].op, str(a[0].value)))
-    status = np.stack([s for _, s in atoms], axis=1)
-    happened = (status == HAPPENED).astype(np.float32)
-    failed = (status == FAILED).astype(np.float32)
-    conflict = happened.T @ failed
-    together = happened.T @ happened
-    count = happened.sum(axis=0)
-    groups: list[list[int]] = []
-    for i in range(len(atoms)):
-        for g in groups:
-            if all(conflict[i, j] == 0 and conflict[j, i] == 0 and together[i, j] >= 0.5 * max(count[i], count[j])
-                   and atoms[i][0].key != atoms[j][0].key for j in g):
-                g.append(i)
-                break
-        else:
-            groups.append([i])
-    out = []
-    for g in groups:
-        sub = status[:, g]
-        joint = np.full(status.shape[0], SILENT, np.int8)
-        joint[(sub == HAPPENED).any(axis=1)] = HAPPENED
-        joint[(sub == FAILED).any(axis=1)] = FAILED
-        out.append(Compound(frame, tuple(atoms[i][0] for i in g), joint))
-    _mark_shared(out)
-    return out
-
-
-def _mark_shared(compounds: list[Compound]) -> None:
-    """An effect most of whose occurrences come with some rarer effect that never happens without
-    it (wood spent whenever any tool is made, a tile turned to path whenever stone, coal or iron is
-    mined) is a part of those effects' laws, whatever its own precondition looks like."""
-    if not compounds:
-        return
-    happened = np.stack([c.status == HAPPENED for c in compounds], axis=1)
-    failed = np.stack([c.status == FAILED for c in compounds], axis=1)
-    conflict = happened.T.astype(np.float32) @ failed.astype(np.float32)   # [b, c]: b happened where c failed
-    count = happened.sum(axis=0)
-    for ci, c in enumerate(compounds):
-        covered = np.zeros(happened.shape[0], bool)
-        for bi, b in enumerate(compounds):
-            if bi != ci and count[bi] < count[ci] and conflict[bi, ci] == 0 and not b.keys & c.keys:
-                covered |= happened[:, bi]
-        c.shared = count[ci] > 0 and (covered & happened[:, ci]).sum() >= 0.8 * count[ci]
-
-
 # ---------------------------------------------------------------------------------------- engine
 
 class _Run:
@@ -175,7 +88,7 @@ class _Run:
         rng = np.random.default_rng(seed)
         values = global_values(ev)
         self.values = values
-        self.compounds[GLOBAL] = _compounds(GLOBAL, global_atoms(ev, values, ev.walkable))
+        self.compounds[GLOBAL] = compounds(GLOBAL, global_atoms(ev, values, ev.walkable))
         self.rows_kept: dict[str, np.ndarray] = {}
         for kind in C.ENTITY_KINDS[1:]:
             rows = ev.entities[kind]
@@ -189,7 +102,7 @@ class _Run:
                               frame.t[keep], frame.var)
             self.rows_kept[kind] = keep
             self.frames[kind] = frame
-            self.compounds[kind] = _compounds(kind, [(a, s[keep]) for a, s in entity_atoms(ev, kind)])
+            self.compounds[kind] = compounds(kind, [(a, s[keep]) for a, s in entity_atoms(ev, kind)])
         self.learners = {name: Learner(f) for name, f in self.frames.items()}
         self.explained: dict[str, dict[str, np.ndarray]] = {name: {} for name in self.frames}
         self.rules: list[Rule] = []
@@ -556,191 +469,6 @@ class _Run:
         return out
 
 
-# ------------------------------------------------------------------------------------ printing
-
-def _conditions(run: _Run, rule: Rule) -> tuple[str, ...]:
-    frame = run.frames[rule.frame]
-    var = frame.var
-    conds = [frame.features[i].render(var) for i in rule.literals]
-    for excl in rule.exclusions:
-        excl = tuple(i for i in excl if i not in rule.literals)  # implied by the rule's own literals
-        if len(excl) == 1:
-            conds.append(frame.features[excl[0]].render_complement(var))
-        elif excl:
-            conds.append("not (" + " and ".join(frame.features[i].render(var) for i in excl) + ")")
-    writes_tile = any(a.key == "facing.material" for c in rule.effects + rule.implied_global for a in c.atoms)
-    if writes_tile and not any(c.startswith("facing.material == ") and c != "facing.material == none" for c in conds):
-        conds.append("facing.material != none")  # repair: a tile write needs its tile on the map
-    return tuple(conds)
-
-
-def _merge_categorical(run: _Run, rules: list[Rule]) -> list[Rule]:
-    """Deterministic rules with the same effects whose conditions differ only in the value of one
-    categorical attribute become one rule with ``attribute in {...}``."""
-    out: list[Rule] = []
-    groups: dict[tuple, list[Rule]] = {}
-    for r in rules:
-        if r.stochastic or r.exclusions:
-            out.append(r)
-            continue
-        effect_key = (r.frame, tuple(sorted(a.text("v") for c in r.effects + r.implied_global for a in c.atoms)))
-        groups.setdefault(effect_key, []).append(r)
-    for effect_key in sorted(groups, key=str):
-        members = groups[effect_key]
-        frame = run.frames[effect_key[0]]
-        merged = True
-        while merged:
-            merged = False
-            for i in range(len(members)):
-                for j in range(i + 1, len(members)):
-                    m = _merge_pair(frame, members[i], members[j])
-                    if m is not None:
-                        members = [x for k, x in enumerate(members) if k not in (i, j)] + [m]
-                        merged = True
-                        break
-                if merged:
-                    break
-        out += members
-    return out
-
-
-def _merge_pair(frame: Frame, a: Rule, b: Rule) -> Rule | None:
-    ca, cb = a.conditions, b.conditions
-    if len(ca) != len(cb):
-        return None
-    diff = [(x, y) for x, y in zip(sorted(ca), sorted(cb), strict=True) if x != y]
-    if len(diff) != 1:
-        return None
-    x, y = diff[0]
-    ax, vx = _categorical(x)
-    ay, vy = _categorical(y)
-    if ax is None or ax != ay:
-        return None
-    values = sorted(set(vx) | set(vy))
-    cond = f"{ax} in {{{', '.join(values)}}}"
-    rest = [c for c in ca if c != x]
-    return Rule(a.frame, a.literals, (), a.effects, a.implied_global, False, a.support + b.support,
-                a.explained + b.explained, tuple([*rest, cond]))
-
-
-def _categorical(cond: str) -> tuple[str | None, list[str]]:
-    if " in {" in cond and cond.endswith("}"):
-        attr, values = cond.split(" in {", 1)
-        return attr, [v.strip() for v in values[:-1].split(",")]
-    if " == " in cond and " and " not in cond:
-        attr, value = cond.rsplit(" == ", 1)
-        if value.isidentifier() and value not in ("true", "false"):
-            return attr, [value]
-    return None, []
-
-
-def _merge_outcomes(rules: list[Rule]) -> list[Rule]:
-    """Chance rules with one condition whose effects write the same observable become one
-    ``one of`` law: the same situation, different outcomes."""
-    out: list[Rule] = []
-    groups: dict[tuple, list[Rule]] = {}
-    for r in rules:
-        if not r.stochastic:
-            out.append(r)
-            continue
-        groups.setdefault((r.frame, r.conditions), []).append(r)
-    for key in sorted(groups, key=str):
-        members = groups[key]
-        clusters: list[list[Rule]] = []
-        for r in members:
-            keys = {k for c in r.effects for k in c.keys}
-            for cl in clusters:
-                if any(keys & {k for c in x.effects for k in c.keys} for x in cl):
-                    cl.append(r)
-                    break
-            else:
-                clusters.append([r])
-        for cl in clusters:
-            if len(cl) == 1:
-                out.append(cl[0])
-                continue
-            first = cl[0]
-            merged = Rule(first.frame, first.literals, first.exclusions, [c for r in cl for c in r.effects],
-                          [c for r in cl for c in r.implied_global], True, max(r.support for r in cl),
-                          sum(r.explained for r in cl), first.conditions,
-                          [o for r in cl for o in (r.outcomes or [r.effects + r.implied_global])])
-            out.append(merged)
-    return out
-
-
-_PRIORITY = ("player.inventory.+", "player.achievements", "facing.material", "added", "{v}.exists",
-             "{v}", "player.pos", "player.sleeping", "player.facing", "player.inventory.-", "step")
-
-
-def _name_atom(effects: list[Compound]) -> Atom:
-    atoms = [a for c in effects for a in c.atoms]
-
-    def rank(a: Atom) -> tuple[int, str]:
-        key = a.key
-        if key.startswith("player.inventory."):
-            key = "player.inventory." + ("+" if a.op != "+=" or a.value >= 0 else "-")
-        for i, p in enumerate(_PRIORITY):
-            if key.startswith(p):
-                return (i, a.slug())
-        return (len(_PRIORITY), a.slug())
-
-    return min(atoms, key=rank)
-
-
-def _outcomes(effects: list[Compound], var: str | None) -> list[list[str]]:
-    """The effect's possible outcomes as lists of simple effects: one, unless an atom stands for
-    several (an ``add`` seen with several counts), then the product of the alternatives."""
-    outcomes: list[list[str]] = [[]]
-    for c in effects:
-        for a in c.atoms:
-            alts = a.alternatives(var if c.frame != GLOBAL else None)
-            outcomes = [o + alt for o in outcomes for alt in alts]
-    return outcomes
-
-
-def _group(texts: list[str]) -> str:
-    return texts[0] if len(texts) == 1 else "(" + "; ".join(texts) + ")"
-
-
-def _law_text(run: _Run, rule: Rule, name: str) -> tuple[str, set[str]]:
-    """Law text and the kinds it moves (which need walkable declarations)."""
-    frame = run.frames[rule.frame]
-    var = frame.var
-    lines = []
-    moves: set[str] = set()
-    for c in rule.effects + rule.implied_global:
-        for a in c.atoms:
-            if a.op == "move":
-                moves.add("player" if a.key.startswith("player") else rule.frame)
-    groups = rule.outcomes or [rule.effects + rule.implied_global]
-    branches = [o for g in groups for o in _outcomes(g, var)]
-    if len(branches) == 1 and not rule.stochastic:
-        params, body = "", "; ".join(branches[0])
-    elif len(branches) == 1:
-        params, body = "(p ~ beta(1, 1))", "with probability p: " + _group(branches[0])
-    else:
-        options = (["nothing"] if rule.stochastic else []) + [_group(b) for b in branches]
-        params = f"(m ~ dirichlet({', '.join(['1'] * len(options))}))"
-        body = "one of m: " + " | ".join(options)
-    lines.append(f"law {name}{params}:")
-    if rule.frame != GLOBAL:
-        lines.append(f"    for each {rule.frame} {var}")
-    if rule.conditions:
-        lines.append("    when " + " and ".join(rule.conditions))
-    lines.append("    then " + body)
-    return "\n".join(lines) + "\n", moves
-
-
-def _note(run: _Run, rule: Rule) -> str:
-    what = ", ".join(a.describe() for c in rule.effects + rule.implied_global for a in c.atoms)
-    where = " and ".join(rule.conditions) or "always"
-    if rule.outcomes:
-        options = " | ".join(", ".join(a.describe() for c in o for a in c.atoms) for o in rule.outcomes)
-        return f"one of ({options}) in {rule.explained}/{rule.support} when {where}"
-    kind = "by chance " if rule.stochastic else ""
-    return f"{what} {kind}in {rule.explained}/{rule.support} when {where}"
-
-
 # ---------------------------------------------------------------------------------------- public
 
 def propose(transitions: Sequence[Transition], current: laws.LawSet | None = None, *, seed: int = 0,
@@ -776,12 +504,12 @@ def propose_from_evidence(ev: Evidence, current: laws.LawSet | None = None, *, s
     run.prune_implied()
     rules = run.rules
     for r in rules:
-        r.conditions = _conditions(run, r)
-    rules = _merge_outcomes(_merge_categorical(run, rules))
+        r.conditions = render.conditions(run.frames, r)
+    rules = render.merge_outcomes(render.merge_categorical(run.frames, rules))
 
     walkable = tuple(laws.Walkable((kind,), mats) for kind, mats in sorted(ev.walkable.items()) if mats)
     walk_text = {w.kinds[0]: laws.pretty(w) for w in walkable}
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
     used: dict[str, int] = {}
     taken = {law.name for law in current.laws} if current is not None else set()
 
@@ -794,9 +522,9 @@ def propose_from_evidence(ev: Evidence, current: laws.LawSet | None = None, *, s
                 return name
 
     for rule in rules:
-        name = fresh(_name_atom(rule.effects + rule.implied_global).slug())
-        text, moves = _law_text(run, rule, name)
-        drafts.append(_Draft(name, text, rule.support, rule.explained, _note(run, rule), moves))
+        name = fresh(render.name_atom(rule.effects + rule.implied_global).slug())
+        text, moves = render.law_text(run.frames, rule, name)
+        drafts.append(Draft(name, text, rule.support, rule.explained, render.note(rule), moves))
     for kind in [k for k in C.ENTITY_KINDS[1:] if k in run.frames]:
         var = VAR[kind]
         for m in movement.movement_laws(ev, kind, run.explained_rows(kind, "{v}.pos")):
@@ -806,72 +534,11 @@ def propose_from_evidence(ev: Evidence, current: laws.LawSet | None = None, *, s
                     f"    then {m.effect_text(var)}\n")
             note = (f"{kind} moves: {' | '.join(m.branches)} explain {m.explained}/{m.support} "
                     f"({m.moves} moves) when {m.condition_text(var)}")
-            drafts.append(_Draft(name, text, m.support, m.explained, note, {kind}))
+            drafts.append(Draft(name, text, m.support, m.explained, note, {kind}))
 
-    proposals, dropped = _finalize(drafts, walk_text, walkable, current, max_laws)
+    proposals, dropped = vet(drafts, walk_text, walkable, current, max_laws)
     out = Proposals(proposals, walkable=walkable, dropped=dropped, unexplained=run.unexplained(),
                     seconds=time.perf_counter() - start, evidence_summary=ev.summary())
     return out
 
 
-@dataclass
-class _Draft:
-    name: str
-    text: str
-    support: int
-    explained: int
-    note: str
-    moves: set[str]
-
-
-def _finalize(drafts: list[_Draft], walk_text: dict[str, str], walkable: tuple[laws.Walkable, ...],
-              current: laws.LawSet | None, max_laws: int) -> tuple[list[Proposal], list[Dropped]]:
-    """Parse every draft, check the set with Z3, drop what the checker rejects, cap the count."""
-    dropped: list[Dropped] = []
-    parsed: dict[str, tuple[laws.Law, str, int, int, str]] = {}
-    for d in drafts:
-        name, text, support, explained, note, moves = d.name, d.text, d.support, d.explained, d.note, d.moves
-        header = "".join(walk_text[k] + "\n" for k in sorted(moves) if k in walk_text)
-        try:
-            law = laws.parse(header + text).laws[0]
-        except laws.LawError as exc:  # a printer bug must not lose the run: report it
-            dropped.append(Dropped(name, text, f"does not parse: {exc}"))
-            continue
-        canonical = header + laws.pretty(law)
-        parsed[name] = (law, canonical, support, explained, note)
-    order = sorted(parsed, key=lambda n: (-parsed[n][3], n))
-    for name in order[max_laws:]:
-        dropped.append(Dropped(name, parsed[name][1], f"over the cap of {max_laws} laws"))
-    keep = order[:max_laws]
-    base = tuple(current.laws) if current is not None else ()
-    declared = {k for w in (current.walkable if current else ()) for k in w.kinds}
-    walk = tuple(current.walkable if current else ()) + tuple(w for w in walkable if not declared & set(w.kinds))
-    for _ in range(4):
-        law_set = laws.LawSet(base + tuple(parsed[n][0] for n in keep), walk)
-        findings = laws.check(law_set)
-        remove: dict[str, str] = {}
-        mine = set(keep)
-        for f in findings:
-            names = [n for n in f.laws if n in mine]
-            if not names:
-                continue
-            if f.severity == "error" and f.kind == "conflict" and len(names) == 2:
-                victim = min(names, key=lambda n: (parsed[n][3], n))
-            elif f.kind == "subsumed":
-                victim = f.laws[0] if f.laws[0] in mine else ""
-            elif f.severity == "error":
-                victim = names[0]
-            else:
-                continue
-            if victim and victim not in remove:
-                remove[victim] = f"{f.kind}: {f.message}"
-        if not remove:
-            break
-        for name, reason in sorted(remove.items()):
-            dropped.append(Dropped(name, parsed[name][1], reason))
-        keep = [n for n in keep if n not in remove]
-    proposals = [Proposal(parsed[n][0], parsed[n][1], "symbolic", parsed[n][2], parsed[n][3], parsed[n][4])
-                 for n in keep]
-    for d in dropped:
-        log.info("dropped %s: %s", d.name, d.reason)
-    return proposals, dropped
