@@ -478,10 +478,15 @@ def propose(transitions: Sequence[Transition], current: laws.LawSet | None = Non
     Returns parsed, type-checked laws that pass ``laws.check`` together with ``current``, at most
     ``max_laws`` of them (the ones explaining most first); ``Proposals.dropped`` says what was
     withdrawn and why, ``Proposals.walkable`` holds the induced walkable declarations, and
-    ``Proposals.law_set(current)`` assembles a usable law set.
+    ``Proposals.law_set(current)`` assembles a usable law set. ``seed`` only picks which entity
+    instances are kept when a kind has more than ``MAX_ROWS`` of them; the same transitions and
+    seed always give the same laws.
     """
     start = time.perf_counter()
     transitions = list(transitions)
+    for i, t in enumerate(transitions):
+        if not isinstance(t, Transition):
+            raise TypeError(f"transitions[{i}] is a {type(t).__name__}, not a crafter_oo.trace.Transition")
     if not transitions:
         return Proposals([], seconds=time.perf_counter() - start, evidence_summary="no transitions")
     ev = Evidence.from_transitions(transitions)

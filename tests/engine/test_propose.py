@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -94,6 +98,19 @@ def test_same_input_same_laws(chopping):
     assert first == second
 
 
+def test_same_laws_in_processes_with_different_hash_seeds():
+    """No set or dict order may leak into the laws: two interpreters, two string-hash seeds."""
+    code = ("import hashlib; from crafter_oo.trace import random_play; from engine.propose import propose; "
+            "print(hashlib.sha256(''.join(p.text for p in propose(list(random_play(5, 150)))).encode()).hexdigest())")
+    root = Path(__file__).resolve().parents[2]
+    outputs = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(root)}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        outputs.add(done.stdout.strip())
+    assert len(outputs) == 1
+
+
 def test_every_proposal_parses_type_checks_and_the_set_passes_z3(random_proposals):
     _, proposals = random_proposals
     assert proposals
@@ -148,6 +165,8 @@ def test_current_laws_leave_nothing_to_propose(scenario_runs):
 
 def test_degenerate_inputs():
     assert propose([]) == []
+    with pytest.raises(TypeError):
+        propose(["do"])  # type: ignore[list-item]
     one = propose([_step(build_world(materials={(6, 5): "tree"}), "do")])
     assert all(laws.parse(p.text).laws == (p.law,) for p in one)
     assert any("player.inventory.wood += 1" in p.text for p in one)
