@@ -6,7 +6,7 @@ Run: /work/venv/bin/python benchmarks/propose.py [--quick]
 For each training run it prints the time to propose, the number of laws, and on held-out play the
 audit figures (``laws.audit``'s): deterministic predictions that match, stochastic predictions
 whose support holds the truth, and the share of observed changes some law spoke for (also without
-daylight, which the proposer does not attempt: a real-valued function of time).
+daylight, the one real-valued observable, which only an exact periodic formula can cover).
 """
 
 from __future__ import annotations

@@ -26,7 +26,9 @@ entity takes the different outcomes it had on the player as ``one of`` branches.
 claimed by an entity. Printing and merging (``engine.propose.render``): chance rules with one
 condition and outcomes on one observable become ``one of``; deterministic rules differing in one
 categorical value become ``x in {...}``. Creature movement is one ``one of`` law per kind and
-distance band (``engine.propose.movement``). Every law is then parsed, type-checked and checked with
+distance band (``engine.propose.movement``); daylight, a real number that changes every step, gets a
+law only if an exact periodic formula of the step fits it (``engine.propose.periodic``). Every law is
+then parsed, type-checked and checked with
 Z3 with ``current`` (``engine.propose.vet``). No global random state; every collection is sorted.
 """
 
@@ -43,7 +45,7 @@ import laws
 from crafter_oo import constants as C
 from crafter_oo.trace import Transition
 from engine.evidence import Evidence
-from engine.propose import movement, render
+from engine.propose import movement, periodic, render
 from engine.propose.atoms import (
     FAILED,
     GLOBAL,
@@ -162,8 +164,8 @@ class _Run:
                     self._explained(GLOBAL, "facing.material")[t] = True
                 elif head == "added":
                     self._explained(GLOBAL, f"added.{key[1]}")[t] = True
-                elif head == "step":
-                    self._explained(GLOBAL, "step")[t] = True
+                elif head in ("step", "daylight"):
+                    self._explained(GLOBAL, head)[t] = True
                 elif head == "entity":
                     kind = kinds.get(key[1])
                     row = index.get(kind or "", {}).get((t, key[1]))
@@ -541,6 +543,13 @@ def propose_from_evidence(ev: Evidence, current: laws.LawSet | None = None, *, s
                     f"({m.moves} moves) when {m.condition_text(var)}")
             drafts.append(Draft(name, text, m.support, m.explained, note, {kind}))
 
+    if not run._explained(GLOBAL, "daylight").any():
+        formula = periodic.periodic_formula(ev.after, "daylight")
+        if formula is not None:
+            name = fresh("daylight_cycle")
+            text = f"law {name}:\n    then {formula}\n"
+            note = f"daylight after the step is an exact periodic function of the step: {formula}"
+            drafts.append(Draft(name, text, ev.transitions, ev.transitions, note, set()))
     proposals, dropped = vet(drafts, walk_text, walkable, current, max_laws)
     out = Proposals(proposals, walkable=walkable, dropped=dropped, unexplained=run.unexplained(),
                     seconds=time.perf_counter() - start, evidence_summary=ev.summary())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import subprocess
@@ -19,6 +20,7 @@ from engine import scenarios
 from engine.evidence import Evidence
 from engine.propose import Proposals, propose
 from engine.propose.atoms import GLOBAL, HAPPENED, SILENT, global_atoms, global_values
+from engine.propose.periodic import periodic_formula
 from engine.propose.score import audit_transitions, figures
 
 
@@ -132,7 +134,7 @@ def test_random_play_laws_predict_held_out_random_play(random_proposals):
     f = figures(audit_transitions(proposals.law_set(), held_out))
     assert f["deterministic_accuracy"] >= 0.98
     assert f["stochastic_in_support"] >= 0.98
-    assert f["coverage"] >= 0.6  # daylight (one change a step) is not proposed
+    assert f["coverage"] >= 0.98
     kinds = {p.law.quantifier.kind for p in proposals if p.law.quantifier}
     assert "cow" in kinds  # cows wander in every world
 
@@ -192,3 +194,16 @@ def test_clamped_changes_are_silent_not_evidence():
     assert all(a.frame == GLOBAL for a in atoms)
     assert np.array_equal(next(s for a, s in atoms.items() if a.key == "player.achievements.collect_wood"),
                           np.array([HAPPENED, HAPPENED]))
+
+
+def test_daylight_gets_an_exact_periodic_law_or_none():
+    afters = [crafter_oo.observe(t.next_state) for t in random_play(3, 60)]
+    formula = periodic_formula(afters)
+    assert formula is not None and formula.startswith("daylight = ")
+    law = laws.parse(f"law d:\n    then {formula}\n")
+    held_out = list(random_play(9, 200))
+    report = audit_transitions(law, held_out)
+    assert report.deterministic == report.deterministic_correct == len(held_out)
+    scrambled = [dataclasses.replace(o, daylight=float(i % 7) / 10) for i, o in enumerate(afters)]
+    assert periodic_formula(scrambled) is None  # 0.0 .. 0.6 by index: no function of time that repeats
+    assert periodic_formula([dataclasses.replace(o, daylight=0.5) for o in afters]) is None
