@@ -1,0 +1,558 @@
+"""The symbolic proposer: laws induced from evidence, offline, with no knowledge of Crafter's rules.
+
+From a run of transitions (``engine.evidence``) it makes *effect atoms* (``engine.propose.atoms``:
+every elementary effect some transition shows, and where it happened, could not be told, or failed),
+groups atoms that always happen together into joint effects (``engine.propose.effects``), and
+explains each by preconditions over the frame's features (``engine.propose.induce``). Frames are
+the transitions, or for ``for each KIND v`` laws the entities of a kind; entity frames go first, so
+an effect on the player that an entity explains (a bite, a kill) is stated with that entity.
+
+Per frame, two passes:
+
+1. **chance** (most frequent effects first): the MDL conjunction of an effect still covers both
+   outcomes, and no short list of pure rules that pay for themselves explains at least half of
+   it: a ``with probability p`` law under that conjunction (vitals drifting, a sapling from grass,
+   creatures spawning on every 10th step). An effect that is a part of rarer effects (the wood any
+   recipe spends) is never taken for chance.
+2. **deterministic** (rarest effects first, so a recipe claims its costs): sequential covering with
+   pure conjunctions, each accepted if its prior cost fits its examples (``budget``: one clean
+   example buys three plausible conditions, e.g. action, faced tile, an item count); rules more
+   elaborate than that, and what remains of a chance effect, must also beat chance. Rules of one
+   effect form a decision list: a later rule excludes the earlier ones, so deltas never add up twice.
+
+An accepted rule takes in every other effect that happened wherever it fired; a chance rule of an
+entity takes the different outcomes it had on the player as ``one of`` branches. Background effects
+(steady, anywhere) are never folded in, nor is an effect the player's own situation explains
+claimed by an entity. Printing and merging (``engine.propose.render``): chance rules with one
+condition and outcomes on one observable become ``one of``; deterministic rules differing in one
+categorical value become ``x in {...}``. Creature movement is one ``one of`` law per kind and
+distance band (``engine.propose.movement``); daylight, a real number that changes every step, gets a
+law only if an exact periodic formula of the step fits it (``engine.propose.periodic``). Every law is
+then parsed, type-checked and checked with
+Z3 with ``current`` (``engine.propose.vet``). No global random state; every collection is sorted.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+import laws
+from crafter_oo import constants as C
+from crafter_oo.trace import Transition
+from engine.evidence import Evidence
+from engine.propose import movement, periodic, render
+from engine.propose.atoms import (
+    FAILED,
+    GLOBAL,
+    HAPPENED,
+    VAR,
+    Frame,
+    entity_atoms,
+    entity_frame,
+    global_atoms,
+    global_frame,
+    global_values,
+)
+from engine.propose.effects import Compound, Rule, compounds
+from engine.propose.induce import Learner
+from engine.propose.proposal import Proposals
+from engine.propose.vet import Draft, vet
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 40_000           # entity instances per kind beyond this are subsampled (seeded)
+MAX_STOCHASTIC_RULES = 3    # per effect
+MAX_RULES = 8               # deterministic rules per effect
+MIN_STOCHASTIC = 3          # positives a chance law needs
+MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
+
+
+def budget(positives: int) -> float:
+    """The prior cost (points) a pure rule may have, given how many examples it explains: one
+    clean example buys three plausible conditions (action, faced tile, an item count)."""
+    return 3.0 + 1.5 * math.log2(max(1, positives))
+
+
+# ---------------------------------------------------------------------------------------- engine
+
+class _Run:
+    """One proposal run: frames, effects, what is explained so far, and the accepted rules."""
+
+    def __init__(self, ev: Evidence, seed: int) -> None:
+        self.ev = ev
+        self.frames: dict[str, Frame] = {GLOBAL: global_frame(ev)}
+        self.compounds: dict[str, list[Compound]] = {}
+        rng = np.random.default_rng(seed)
+        values = global_values(ev)
+        self.values = values
+        self.compounds[GLOBAL] = compounds(GLOBAL, global_atoms(ev, values, ev.walkable))
+        self.rows_kept: dict[str, np.ndarray] = {}
+        for kind in C.ENTITY_KINDS[1:]:
+            rows = ev.entities[kind]
+            if not rows.rows:
+                continue
+            frame = entity_frame(ev, kind)
+            keep = np.arange(frame.rows)
+            if frame.rows > MAX_ROWS:
+                keep = np.sort(rng.choice(frame.rows, MAX_ROWS, replace=False))
+                frame = Frame(frame.name, frame.features, frame.matrix[keep], frame.nats, frame.points,
+                              frame.t[keep], frame.var)
+            self.rows_kept[kind] = keep
+            self.frames[kind] = frame
+            self.compounds[kind] = compounds(kind, [(a, s[keep]) for a, s in entity_atoms(ev, kind)])
+        self.learners = {name: Learner(f) for name, f in self.frames.items()}
+        self.explained: dict[str, dict[str, np.ndarray]] = {name: {} for name in self.frames}
+        self.rules: list[Rule] = []
+        # id(compound) -> conditions of its accepted rules: a later rule for the same effect excludes
+        # them (a decision list), so two of its rules never add their deltas up
+        self.regions: dict[int, list[tuple[int, ...]]] = {}
+        self.noisy: set[str] = set()  # keys some effect changes by chance
+        # 'added.K' for kinds that only ever appeared on the faced tile (what the player placed)
+        appeared: dict[str, list[bool]] = {}
+        for _, ch in ev.groups.get("entity_appeared", ()):
+            appeared.setdefault(ch.context.entity_kind or "", []).append(ch.context.at_facing)
+        self.faced_keys = {f"added.{k}" for k, where in appeared.items() if where and all(where)}
+        self.chancy: set[int] = set()  # id(compound) of effects with a chance rule
+
+    # ---- bookkeeping --------------------------------------------------------------------------
+    def _explained(self, frame: str, key: str) -> np.ndarray:
+        table = self.explained[frame]
+        if key not in table:
+            table[key] = np.zeros(self.frames[frame].rows, bool)
+        return table[key]
+
+    def explained_any(self, c: Compound) -> np.ndarray:
+        out = np.zeros(len(c.status), bool)
+        for key in c.keys:
+            out |= self._explained(c.frame, key)
+        return out
+
+    def open_positives(self, c: Compound) -> np.ndarray:
+        return (c.status == HAPPENED) & ~self.explained_any(c)
+
+    def mark(self, c: Compound, rows: np.ndarray) -> None:
+        for key in c.keys:
+            self._explained(c.frame, key)[rows] = True
+
+    def mark_current(self, current: laws.LawSet) -> None:
+        """Changes the current law set already predicts need no new law: mark them explained."""
+        compiled = laws.compile(current)
+        ev = self.ev
+        index: dict[str, dict[tuple[int, int], int]] = {}
+        for kind, keep in self.rows_kept.items():
+            arrays = ev.entities[kind].arrays
+            index[kind] = {(int(arrays.t[r]), int(arrays.id[r])): i for i, r in enumerate(keep.tolist())}
+        for t, (obs, nxt) in enumerate(zip(ev.before, ev.after, strict=True)):
+            combined = laws.combine(compiled.predict(obs, int(ev.actions[t])), obs)
+            kinds = {e.id: e.kind for e in obs.entities}
+            fpos = obs.facing_pos
+            for key, dist in combined.items():
+                truth = laws.actual(obs, nxt, key)
+                if truth is None or not laws.in_support(dist, truth):
+                    continue
+                head = key[0]
+                if head == "player" and len(key) == 3:
+                    self._explained(GLOBAL, f"player.{key[1]}.{key[2]}")[t] = True
+                elif head == "player":
+                    self._explained(GLOBAL, f"player.{key[1]}")[t] = True
+                elif head == "tile" and (key[1], key[2]) == fpos:
+                    self._explained(GLOBAL, "facing.material")[t] = True
+                elif head == "added":
+                    self._explained(GLOBAL, f"added.{key[1]}")[t] = True
+                elif head in ("step", "daylight"):
+                    self._explained(GLOBAL, head)[t] = True
+                elif head == "entity":
+                    kind = kinds.get(key[1])
+                    row = index.get(kind or "", {}).get((t, key[1]))
+                    if row is not None:
+                        self._explained(kind, f"{{v}}.{key[2]}")[row] = True  # type: ignore[arg-type]
+
+    # ---- passes -------------------------------------------------------------------------------
+    def classify(self) -> None:
+        """Two properties of global effects that decide where they may be folded in.
+
+        Background: it happens anywhere at a steady rate (time passing, vitals drifting: no
+        condition improves on its base rate), so co-occurring with a rule's examples says nothing;
+        it is never folded into another effect's rule.
+        Local: a pure rule over the global features explains most of it (a move explained by the
+        action), so an entity rule that happens to coincide with it must not claim it.
+        """
+        learner = self.learners[GLOBAL]
+        for c in self.compounds.get(GLOBAL, []):
+            pos = c.status == HAPPENED
+            neg = c.status == FAILED
+            if pos.sum() >= 0.5 * len(pos) and len(pos) >= MIN_BACKGROUND:
+                c.background = True  # (with a handful of transitions, everything happens "often")
+            elif pos.sum() >= MIN_STOCHASTIC and neg.any() and not c.shared:
+                c.background = not learner.stochastic(pos, neg).literals
+            cand = learner.pure(pos, neg)
+            if cand is not None:
+                literals = learner.simplify(cand.literals, pos, neg)
+                explained = int((pos & learner.cover(literals)).sum())
+                c.local = learner.cost(literals) <= budget(explained) and explained >= 0.5 * pos.sum()
+            if c.background:
+                self.noisy |= c.keys
+
+    def _chance(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray,
+                pool: np.ndarray) -> tuple[int, ...] | None:
+        """Is the best MDL conjunction for these positives impure, with enough positives, and not
+        made pure by a short extension? Then the effect happens by chance there: accept that rule
+        and return its condition."""
+        if pos.sum() < MIN_STOCHASTIC or not neg.any():
+            return None
+        cand = learner.stochastic(pos, neg)
+        if cand.negatives == 0 or cand.positives < MIN_STOCHASTIC:
+            return None
+        cov = learner.cover(cand.literals) & pool
+        # Chance, or missing conditions? If a few pure rules (each explaining at least two
+        # examples, each within its budget) account for most of what happens inside the
+        # condition, conditions were missing and the deterministic pass will find them.
+        if self._pure_list(learner, pos & cov, neg & cov, cand.literals) >= 0.5 * cand.positives:
+            return None
+        self.accept(c, cand.literals, stochastic=True, pool=pool)
+        return cand.literals
+
+    def _specialise(self, effects: list[Compound], learner: Learner, literals: tuple[int, ...],
+                    rows: np.ndarray) -> tuple[int, ...]:
+        """Conditions every example shared that the rule leaves open: the action (an effect only
+        ever seen under one action is stated for that action), and for an effect that writes the
+        faced tile, what the tile held. Most general on thresholds, most specific on what the
+        agent did and acted on: an unseen action or target is no evidence. (Not charged to the
+        rule's budget: it narrows a claim, it does not make one.)"""
+        if not rows.any():
+            return literals
+        frame = effects[0].frame
+        attributes = ["action"]
+        if any(a.key == "facing.material" or a.key in self.faced_keys for c in effects for a in c.atoms):
+            attributes += ["facing.material", "facing.entity"]
+        out = list(literals)
+        for attr in attributes:
+            if any(learner.attribute[i] == attr for i in out):
+                continue
+            for i, f in enumerate(self.frames[frame].features):
+                if f.attribute == attr and f.op == "==" and learner.X[rows, i].all():
+                    out.append(i)
+                    break
+        return tuple(out)
+
+    @staticmethod
+    def _pays(learner: Learner, literals: tuple[int, ...], pos: np.ndarray, neg: np.ndarray, explained: int) -> bool:
+        rate = max(1e-9, float(pos.sum()) / max(1, int((pos | neg).sum())))
+        return explained >= 2 and explained * math.log(1 / rate) > float(sum(learner.nats[i] for i in literals))
+
+    def _pure_list(self, learner: Learner, pos: np.ndarray, neg: np.ndarray, start: tuple[int, ...]) -> int:
+        """How many of these positives pure rules explain, counting only rules that pay for
+        themselves: explaining k examples where the effect's rate is q saves k log(1/q) nats, which
+        must exceed the code length of the conditions the rule adds. (Data from one life is
+        strongly autocorrelated, so a rule that merely isolates a few examples is no evidence.)"""
+        pool = np.ones(len(pos), bool)
+        covered = 0
+        rate = max(1e-9, float(pos.sum()) / max(1, int((pos | neg).sum())))
+        for _ in range(MAX_RULES):
+            if not (pos & pool).any():
+                break
+            cand = learner.pure(pos & pool, neg & pool, start=start, max_len=len(start) + 4)
+            if cand is None:
+                break
+            literals = learner.simplify(cand.literals, pos & pool, neg & pool)
+            explained = int((pos & pool & learner.cover(literals)).sum())
+            cost = float(sum(learner.nats[i] for i in literals if i not in start))
+            if explained < 2 or explained * math.log(1 / rate) <= cost:
+                break
+            covered += explained
+            pool &= ~learner.cover(literals)
+        return covered
+
+    def stochastic_pass(self, frame: str) -> None:
+        learner = self.learners[frame]
+        for c in sorted(self.compounds.get(frame, []), key=lambda c: (-c.positives, c.name)):
+            if c.shared:
+                continue
+            pool = np.ones(len(c.status), bool)
+            for _ in range(MAX_STOCHASTIC_RULES):
+                pos = self.open_positives(c) & pool
+                neg = (c.status == FAILED) & pool
+                region = self._chance(learner, c, pos, neg, pool)
+                if region is None:
+                    break
+                pool &= ~learner.cover(region)
+                self.regions.setdefault(id(c), []).append(region)
+
+    def deterministic_pass(self, frame: str) -> None:
+        learner = self.learners[frame]
+        for c in sorted(self.compounds.get(frame, []), key=lambda c: (c.positives, c.name)):
+            pool = np.ones(len(c.status), bool)
+            for region in self.regions.get(id(c), []):
+                pool &= ~learner.cover(region)
+            for k in range(MAX_RULES):
+                pos = self.open_positives(c) & pool
+                neg = (c.status == FAILED) & pool
+                if not pos.any():
+                    break
+                region = self._chance(learner, c, pos, neg, pool) if k else None
+                if region is not None:
+                    pool &= ~learner.cover(region)
+                    self.regions.setdefault(id(c), []).append(region)
+                    continue
+                cand = learner.pure(pos, neg)
+                if cand is None:
+                    break
+                literals = learner.loosen(learner.simplify(cand.literals, pos, neg), pos, neg)
+                explained = int((pos & learner.cover(literals)).sum())
+                if learner.cost(literals) > budget(explained):
+                    break
+                if (id(c) in self.chancy or learner.cost(literals) > budget(1)) and \
+                        not self._pays(learner, literals, pos, neg, explained):
+                    # what is left of a chance effect, or a rule more elaborate than one example
+                    # can justify: it must beat chance, not merely fit a few examples
+                    break
+                if explained < 2 and c.keys & self.noisy:
+                    break  # one example is no law for an observable that also changes by chance
+                literals = self.accept(c, literals, stochastic=False, pool=pool)
+                pool &= ~learner.cover(literals)
+                self.regions.setdefault(id(c), []).append(literals)
+
+    def accept(self, c: Compound, literals: tuple[int, ...], *, stochastic: bool,
+               pool: np.ndarray) -> tuple[int, ...]:
+        """Record a rule for ``c`` with the effects it also explains; returns its final literals."""
+        frame = self.frames[c.frame]
+        learner = self.learners[c.frame]
+        cover = learner.cover(literals)
+        exclusions = tuple(r for r in self.regions.get(id(c), []) if (learner.cover(r) & cover).any())
+        cover = learner.cover(literals, exclusions)
+        rows = cover & self.open_positives(c)
+        effects = [c]
+        keys = set(c.keys)
+        for b in sorted(self.compounds[c.frame], key=lambda b: b.name):
+            # a deterministic rule states b wherever it fires, so b must hold on all of its coverage
+            where = rows if stochastic else cover
+            if b is not c and not keys & b.keys and self._implied(b, rows) and not (b.status[where] == FAILED).any():
+                effects.append(b)
+                keys |= b.keys
+        if not stochastic:
+            literals = self._specialise(effects, learner, literals, rows)
+            cover = learner.cover(literals, exclusions)
+        implied_global: list[Compound] = []
+        if c.frame != GLOBAL:
+            ts = frame.t[rows]
+            if len(np.unique(ts)) == len(ts) and len(ts):
+                gmask = np.zeros(self.ev.transitions, bool)
+                gmask[ts] = True
+                gkeys: set[str] = set()
+                for b in sorted(self.compounds[GLOBAL], key=lambda b: b.name):
+                    if b.local or gkeys & b.keys or not self._implied(b, gmask):
+                        continue
+                    # across frames, one coincidence is not enough: the rule must explain b repeatedly,
+                    # or explain most of what b ever did
+                    here = int((gmask & (b.status == HAPPENED)).sum())
+                    if len(ts) >= MIN_STOCHASTIC or here >= 0.5 * int(self.open_positives(b).sum()):
+                        implied_global.append(b)
+                        gkeys |= b.keys
+        outcomes: list[list[Compound]] = []
+        if stochastic and c.frame != GLOBAL:
+            outcomes = self._variants(frame, rows, effects + implied_global)
+        for b in effects:
+            self.mark(b, rows & (b.status == HAPPENED) if b is not c else rows)
+        for b in implied_global + [v for o in outcomes for v in o]:
+            gmask = np.zeros(self.ev.transitions, bool)
+            gmask[frame.t[rows]] = True
+            self.mark(b, gmask & (b.status == HAPPENED))
+        if stochastic:
+            self.noisy |= c.keys
+            self.chancy.add(id(c))
+        status = c.status[cover]
+        support = int(cover.sum())
+        matched = int((status == HAPPENED).sum()) if stochastic else int((status != FAILED).sum())
+        rule = Rule(c.frame, tuple(literals), exclusions, effects, implied_global, stochastic, support, matched,
+                    cover=cover)
+        if outcomes:
+            rule.outcomes = [effects + implied_global + [v for v in o if v not in effects] for o in outcomes]
+        self.rules.append(rule)
+        return literals
+
+    def _variants(self, frame: Frame, rows: np.ndarray, taken: list[Compound]) -> list[list[Compound]]:
+        """For a chance rule of an entity: global effects that happened with it on some of its
+        examples and not others (a zombie's hit takes 2 health, or 7 from a sleeper). Each distinct
+        combination seen becomes an outcome; [] when there is nothing to split."""
+        ts, counts = np.unique(frame.t[rows], return_counts=True)
+        ts = ts[counts == 1]  # a transition where two instances fired shows their effects summed
+        if len(ts) < MIN_STOCHASTIC:
+            return []
+        keys = {k for c in taken for k in c.keys}
+        chosen: list[tuple[int, Compound]] = []
+        for b in sorted(self.compounds[GLOBAL], key=lambda b: b.name):
+            if b.local or b.background or keys & b.keys or b in taken:
+                continue
+            happened = int(((b.status[ts] == HAPPENED) & ~self.explained_any(b)[ts]).sum())
+            if happened >= 2 and happened >= 0.5 * int(self.open_positives(b).sum()):
+                chosen.append((happened, b))
+        if not chosen:
+            return []
+        chosen.sort(key=lambda hb: (-hb[0], hb[1].name))  # on one observable, the commoner reading wins
+        signatures: list[tuple[int, ...]] = []
+        for t in ts.tolist():
+            sig: list[int] = []
+            seen: set[str] = set()
+            for i, (_, b) in enumerate(chosen):
+                if b.status[t] == HAPPENED and not seen & b.keys:
+                    sig.append(i)
+                    seen |= b.keys
+            if tuple(sorted(sig)) not in signatures:
+                signatures.append(tuple(sorted(sig)))
+        return [[chosen[i][1] for i in sig] for sig in sorted(signatures)]
+
+    def _implied(self, b: Compound, rows: np.ndarray) -> bool:
+        """Did ``b`` happen (or stay untellable) wherever the rule explained its effect, happen at
+        least once there, and not there already have another explanation?"""
+        s = b.status[rows]
+        if not len(s) or (s == FAILED).any():
+            return False
+        happened = s == HAPPENED
+        if not happened.any():
+            return False
+        if (self.explained_any(b)[rows] & happened).any():
+            return False
+        return not b.background
+
+    def explained_rows(self, kind: str, key: str) -> np.ndarray | None:
+        """``key`` explained so far, on every instance of the kind's evidence (not only the kept
+        sample), or None when nothing is."""
+        table = self.explained.get(kind, {})
+        if key not in table or not table[key].any():
+            return None
+        out = np.zeros(self.ev.entities[kind].rows, bool)
+        out[self.rows_kept[kind][table[key]]] = True
+        return out
+
+    def prune_implied(self) -> None:
+        """An effect folded into a rule also has laws of its own; where one of those fires with
+        the rule (on the evidence), an additive effect would count twice: keep it in its own law."""
+        def additive(b: Compound) -> bool:
+            return any(a.op in ("+=", "add") for a in b.atoms)
+
+        def transitions(rule: Rule) -> np.ndarray:
+            mask = np.zeros(self.ev.transitions, bool)
+            if rule.cover is not None:
+                mask[self.frames[rule.frame].t[rule.cover]] = True
+            return mask
+
+        for rule in self.rules:
+            for b in [x for x in rule.effects[1:] + rule.implied_global if additive(x)]:
+                same = b.frame == rule.frame
+                for other in self.rules:
+                    if other is rule or rule.cover is None or other.cover is None:
+                        continue
+                    if b not in other.effects + other.implied_global:
+                        continue
+                    if same and other.frame == rule.frame:
+                        clash = (rule.cover & other.cover).any()
+                    else:
+                        clash = (transitions(rule) & transitions(other)).any()
+                    if clash:
+                        if b in rule.effects:
+                            rule.effects.remove(b)
+                        else:
+                            rule.implied_global.remove(b)
+                        break
+
+    def unexplained(self) -> list[str]:
+        out = []
+        for frame in sorted(self.compounds):
+            for c in self.compounds[frame]:
+                left = int(self.open_positives(c).sum())
+                if left:
+                    where = "" if frame == GLOBAL else f" ({frame})"
+                    out.append(f"{c.name}{where}: {left} of {c.positives} unexplained")
+        return out
+
+
+# ---------------------------------------------------------------------------------------- public
+
+def propose(transitions: Sequence[Transition], current: laws.LawSet | None = None, *, seed: int = 0,
+            max_laws: int = 200) -> Proposals:
+    """Propose laws explaining ``transitions`` (beyond what ``current`` already predicts).
+
+    Returns parsed, type-checked laws that pass ``laws.check`` together with ``current``, at most
+    ``max_laws`` of them (the ones explaining most first); ``Proposals.dropped`` says what was
+    withdrawn and why, ``Proposals.walkable`` holds the induced walkable declarations, and
+    ``Proposals.law_set(current)`` assembles a usable law set. ``seed`` only picks which entity
+    instances are kept when a kind has more than ``MAX_ROWS`` of them; the same transitions and
+    seed always give the same laws.
+    """
+    start = time.perf_counter()
+    transitions = list(transitions)
+    for i, t in enumerate(transitions):
+        if not isinstance(t, Transition):
+            raise TypeError(f"transitions[{i}] is a {type(t).__name__}, not a crafter_oo.trace.Transition")
+    if not transitions:
+        return Proposals([], seconds=time.perf_counter() - start, evidence_summary="no transitions")
+    ev = Evidence.from_transitions(transitions)
+    return propose_from_evidence(ev, current, seed=seed, max_laws=max_laws, start=start)
+
+
+def propose_from_evidence(ev: Evidence, current: laws.LawSet | None = None, *, seed: int = 0,
+                          max_laws: int = 200, start: float | None = None) -> Proposals:
+    """``propose`` on evidence already gathered."""
+    start = time.perf_counter() if start is None else start
+    if ev.transitions == 0:
+        return Proposals([], seconds=time.perf_counter() - start, evidence_summary=ev.summary())
+    run = _Run(ev, seed)
+    if current is not None and len(current):
+        run.mark_current(current)
+    run.classify()
+    for frame in [k for k in C.ENTITY_KINDS[1:] if k in run.frames] + [GLOBAL]:
+        run.stochastic_pass(frame)
+        run.deterministic_pass(frame)
+    run.prune_implied()
+    rules = run.rules
+    for r in rules:
+        r.conditions = render.conditions(run.frames, r)
+    rules = render.merge_outcomes(render.merge_categorical(run.frames, rules))
+
+    walkable = tuple(laws.Walkable((kind,), mats) for kind, mats in sorted(ev.walkable.items()) if mats)
+    walk_text = {w.kinds[0]: laws.pretty(w) for w in walkable}
+    drafts: list[Draft] = []
+    used: dict[str, int] = {}
+    taken = {law.name for law in current.laws} if current is not None else set()
+
+    def fresh(slug: str) -> str:
+        while True:
+            used[slug] = used.get(slug, 0) + 1
+            name = f"{slug}_{used[slug]}"
+            if name not in taken:
+                taken.add(name)
+                return name
+
+    for rule in rules:
+        name = fresh(render.name_atom(rule.effects + rule.implied_global).slug())
+        text, moves = render.law_text(run.frames, rule, name)
+        drafts.append(Draft(name, text, rule.support, rule.explained, render.note(rule), moves))
+    for kind in [k for k in C.ENTITY_KINDS[1:] if k in run.frames]:
+        var = VAR[kind]
+        for m in movement.movement_laws(ev, kind, run.explained_rows(kind, "{v}.pos")):
+            name = fresh(f"{kind}_moves")
+            params = f"(m ~ dirichlet({', '.join(['1'] * len(m.branches))}))" if len(m.branches) > 1 else ""
+            text = (f"law {name}{params}:\n    for each {kind} {var}\n    when {m.condition_text(var)}\n"
+                    f"    then {m.effect_text(var)}\n")
+            note = (f"{kind} moves: {' | '.join(m.branches)} explain {m.explained}/{m.support} "
+                    f"({m.moves} moves) when {m.condition_text(var)}")
+            drafts.append(Draft(name, text, m.support, m.explained, note, {kind}))
+
+    if not run._explained(GLOBAL, "daylight").any():
+        formula = periodic.periodic_formula(ev.after, "daylight")
+        if formula is not None:
+            name = fresh("daylight_cycle")
+            text = f"law {name}:\n    then {formula}\n"
+            note = f"daylight after the step is an exact periodic function of the step: {formula}"
+            drafts.append(Draft(name, text, ev.transitions, ev.transitions, note, set()))
+    proposals, dropped = vet(drafts, walk_text, walkable, current, max_laws)
+    out = Proposals(proposals, walkable=walkable, dropped=dropped, unexplained=run.unexplained(),
+                    seconds=time.perf_counter() - start, evidence_summary=ev.summary())
+    return out
+
+
