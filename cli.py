@@ -6,12 +6,16 @@ Data goes to stdout, errors to stderr as one line; exit code 0 ok, 1 failure, 2 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from engine.explore import Progress
+    from engine.sessions import Store
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
                   help="Learn the laws of Crafter-OO from one life of exploration.")
@@ -314,6 +318,165 @@ def evaluate(
         wide.print(calibration)
 
 # --------------------------------------------------------------------------- end of evaluate (issue 6)
+
+
+# ------------------------------------------------------------------------------------------------------
+# Sessions and exploration (issue 7): explore, sessions, export, laws. They share the --db option.
+# ------------------------------------------------------------------------------------------------------
+
+Db = Annotated[str | None, typer.Option(
+    "--db", help="The session database (default: $LAWSMITH_DB, else ./lawsmith.db).", show_default=False)]
+SessionId = Annotated[int, typer.Argument(help="A session id (see `lawsmith sessions`).", show_default=False)]
+
+
+def _open_store(db: str | None, *, create: bool = False) -> Store:
+    from engine.sessions import SessionError, Store
+
+    try:
+        return Store(db, create=create)
+    except SessionError as exc:
+        fail(str(exc))
+
+
+def _explore_view(p: Progress) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1))
+    table.add_column(style="bold")
+    table.add_column()
+    state = "dead" if p.done else ("done" if p.finished else "exploring")
+    table.add_row("session", f"{p.session} ({state}; resumed at step {p.resumed_from})" if p.resumed_from
+                  else f"{p.session} ({state})")
+    table.add_row("steps", f"{p.t} / {p.budget} (stored {p.committed})")
+    table.add_row("vitals", "  ".join(f"{k} {v}" for k, v in p.vitals.items()))
+    names = f": {', '.join(p.achievements)}" if p.achievements else ""
+    table.add_row("achievements", f"{len(p.achievements)}{names}")
+    table.add_row("laws so far", str(p.laws))
+    return table
+
+
+@app.command()
+def explore(seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, show_default=False,
+                                                     help="World seed (>= 0); default 0.")] = None,
+            steps: Annotated[int | None, typer.Option("--steps", "-n", min=0, show_default=False,
+                                                      help="Step budget of the life; default 2000.")] = None,
+            policy: Annotated[str | None, typer.Option("--policy", "-p", show_default=False,
+                                                       help="random | novelty; default novelty.")] = None,
+            session: Annotated[int | None, typer.Option("--session", show_default=False,
+                                                        help="Continue this session (its seed, policy, budget).")
+                               ] = None,
+            db: Db = None) -> None:
+    """Live one life until death or the budget, storing every step; prints the session id.
+
+    Rerunning the same command resumes its unfinished session from the last stored step (a run that was
+    killed loses nothing committed); once that life is over, the same command starts a new one.
+    """
+    from rich.live import Live
+    from rich.text import Text
+
+    from engine import explore as E
+    from engine.policies import POLICIES
+    from engine.sessions import SessionError
+
+    if policy is not None and policy not in POLICIES:
+        fail(f"--policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    with _open_store(db, create=True) as store:
+        try:
+            if session is not None:
+                info = store.session(session)
+                given = {"--seed": (seed, info.seed), "--steps": (steps, info.budget),
+                         "--policy": (policy, info.policy)}
+                clash = [f"{k} {v} (the session has {w})" for k, (v, w) in given.items() if v is not None and v != w]
+                if clash:
+                    fail(f"session {session} cannot be continued with {', '.join(clash)}; omit them to resume it")
+                seed, steps, policy = info.seed, info.budget, info.policy
+            latest: list[E.Progress] = []
+
+            def show(progress: E.Progress) -> None:
+                latest[:] = [progress]
+
+            with Live(console=err, auto_refresh=True, refresh_per_second=4, transient=False,
+                      get_renderable=lambda: _explore_view(latest[0]) if latest else Text("starting…")) as live:
+                sid = E.explore(store, 0 if seed is None else seed, E.DEFAULT_STEPS if steps is None else steps,
+                                policy or "novelty", session, on_step=show)
+                live.refresh()
+            if not err.is_terminal:
+                err.line()  # Live leaves its last frame unterminated when it is not drawing on a terminal
+        except SessionError as exc:
+            fail(str(exc))
+    out.print(str(sid))
+
+
+@app.command()
+def sessions(json_output: Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")] = False,
+             db: Db = None) -> None:
+    """List the sessions of a database: id, seed, policy, steps, status, achievements, created."""
+    import json
+
+    from engine.sessions import SessionError
+
+    with _open_store(db) as store:
+        try:
+            infos = store.sessions()
+        except SessionError as exc:
+            fail(str(exc))
+    if json_output:
+        out.print(json.dumps([i.to_dict() for i in infos], sort_keys=True), markup=False, soft_wrap=True)
+        return
+    table = Table(title=f"{len(infos)} session(s) in {store.path}", box=None, title_justify="left")
+    for column in ("id", "seed", "policy", "steps", "status", "achievements", "created"):
+        table.add_column(column, justify="right" if column in ("id", "seed", "steps", "achievements") else "left",
+                         no_wrap=True)
+    for i in infos:
+        status = f"{i.status}, died" if i.done else i.status
+        table.add_row(str(i.id), str(i.seed), i.policy, f"{i.steps}/{i.budget}", status,
+                      str(len(i.achievements)), i.created[:16].replace("T", " "))
+    out.print(table)
+
+
+@app.command()
+def export(session: SessionId,
+           output: Annotated[str, typer.Option("--output", "-o", help="The JSONL trace file to write.",
+                                               show_default=False)],
+           db: Db = None) -> None:
+    """Write a session's transitions (t -> t+1 of its life) as a JSONL trace (`crafter_oo.read_trace` reads it)."""
+    import crafter_oo
+    from engine.sessions import SessionError
+
+    with _open_store(db) as store:
+        try:
+            info = store.session(session)
+            if info.steps == 0:
+                fail(f"session {session} has no transitions yet (only its reset state); explore it first")
+            count = crafter_oo.write_trace(output, store.transitions(session))
+        except SessionError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+    err.print(f"wrote {count} transitions of session {session} to {output}", markup=False)
+
+
+@app.command(name="laws")
+def laws_command(session: SessionId,
+                 version: Annotated[int | None, typer.Option("--version", "-v", min=1, show_default=False,
+                                                             help="A law-set version (default: the latest).")
+                                    ] = None,
+                 db: Db = None) -> None:
+    """Print a session's law set (latest or given version) in the law language, one law after another."""
+    from engine.sessions import SessionError
+
+    with _open_store(db) as store:
+        try:
+            law_set = store.law_set(session, version)
+        except SessionError as exc:
+            fail(str(exc))
+    if law_set is None:
+        err.print(f"lawsmith: session {session} has no law set yet", markup=False)
+        raise typer.Exit(1)
+    out.print(f"# session {session}, law set version {law_set.version} ({len(law_set.laws)} laws)"
+              + (f": {law_set.note}" if law_set.note else ""), markup=False)
+    out.print(law_set.text(), markup=False, end="")
+
+
+# ------------------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:

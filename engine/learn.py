@@ -8,8 +8,9 @@ train. Each round:
    an impossible precondition, an effect out of range) is dropped and the set re-checked;
 3. the set is fitted on the training transitions;
 4. ablation on the held-out transitions: each new law whose removal raises the held-out
-   log-likelihood is removed (greedily, most harmful first, re-scoring only the transitions where it
-   is active); the survivors are refitted;
+   log-likelihood is removed (most harmful first, each gain re-checked against the laws left, scoring
+   only the transitions where the law is active); the survivors are refitted, and what was removed or
+   dropped is not proposed again;
 5. the round is kept if it raised the held-out log-likelihood, and stored as a new law-set version.
 
 It stops when a round brings no gain (or after ``max_rounds``); the final set is refitted on every
@@ -120,25 +121,23 @@ def ablate(model: inference.WorldModel, held: Sequence[crafter_oo.Transition], c
                 rows.append(i)
     current = model
     scores = held_out_scores(current, held)
+
+    def gain(name: str) -> tuple[float, list[float]]:
+        reduced = _submodel(current, _without(current.law_set, {name}))
+        rows = active[name]
+        new_scores = [reduced.log_prob(held[i].state, held[i].action, held[i].next_state) for i in rows]
+        return sum(new_scores) - sum(scores[i] for i in rows), new_scores
+
+    first = {name: gain(name)[0] for name in candidates if name in active}
     removed: list[str] = []
-    remaining = [c for c in candidates if c in active]
-    while remaining:
-        best: tuple[float, str, list[float]] | None = None
-        for name in remaining:
-            reduced = _submodel(current, _without(current.law_set, {name}))
-            rows = active[name]
-            new_scores = [reduced.log_prob(held[i].state, held[i].action, held[i].next_state) for i in rows]
-            gain = sum(new_scores) - sum(scores[i] for i in rows)
-            if gain > 0 and (best is None or gain > best[0]):
-                best = (gain, name, new_scores)
-        if best is None:
-            break
-        _, name, new_scores = best
+    for name in sorted((n for n, g in first.items() if g > 0), key=lambda n: (-first[n], n)):
+        g, new_scores = gain(name)  # again, against the laws left after earlier removals
+        if g <= 0:
+            continue
         for i, s in zip(active[name], new_scores, strict=True):
             scores[i] = s
         current = _submodel(current, _without(current.law_set, {name}))
         removed.append(name)
-        remaining.remove(name)
     return removed
 
 
@@ -166,6 +165,7 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
 
     kept = laws.LawSet(())
     origins: dict[str, tuple[str, int, str]] = {}   # law -> (origin, round, proposer's note)
+    rejected: set[str] = set()                      # law texts dropped or removed in an earlier round
     best_model: inference.WorldModel | None = None
     best = _mean(held_out_scores(_empty_model(train, seed), held))
     rounds: list[Round] = []
@@ -174,7 +174,10 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
         say(f"round {index}: proposing")
         proposals = propose(train, kept if kept.laws else None, seed=seed + index - 1)
         existing = {x.name for x in kept.laws}
-        fresh = [p for p in proposals if p.law.name not in existing]
+        fresh = [p for p in proposals if p.law.name not in existing and p.text not in rejected]
+        if not fresh:
+            rounds.append(Round(index, 0, [], [], len(kept.laws), best, False, time.perf_counter() - started))
+            break
         candidate = proposals.law_set(kept if kept.laws else None)
         candidate = laws.LawSet(tuple(x for x in candidate.laws if x.name in existing or
                                       any(x.name == p.law.name for p in fresh)), candidate.walkable)
@@ -187,6 +190,7 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
         if removed:
             candidate = _without(candidate, set(removed))
             model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
+        rejected.update(p.text for p in fresh if p.law.name in set(removed) | {d[0] for d in dropped})
         score = _mean(held_out_scores(model, held))
         accepted = score > best + MIN_GAIN
         rounds.append(Round(index, len(fresh), dropped, removed, len(candidate.laws), score, accepted,

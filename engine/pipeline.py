@@ -1,0 +1,128 @@
+"""The whole offline pipeline behind ``lawsmith run``: explore one life, learn its laws, evaluate.
+
+Every stage leaves its result in the session store and looks there first, so a run that is killed
+at any moment and started again with the same arguments picks up where it stopped: exploration
+resumes from the last committed step, a finished learning stage is not redone, and evaluations
+already stored are reused. Every stage is deterministic for the seed, so the end is the same as an
+uninterrupted run's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import crafter_oo
+import inference
+import laws
+from engine.evaluate import evaluate
+from engine.explore import OnStep, explore
+from engine.learn import Learned, learn
+from engine.models import make_model
+from engine.scenarios import SCENARIOS, run
+from engine.sessions import Store
+
+BASELINES = ("true", "null", "random", "reference")
+Say = Callable[[str], None]
+
+
+@dataclass
+class Summary:
+    """What ``lawsmith run`` prints: per model, per scenario MRR and rank-1, and what the life saw."""
+
+    session: int
+    version: int | None
+    steps: int
+    laws: int
+    results: dict[str, dict[str, Any]]                 # model -> stored results document
+    encountered: dict[str, bool] = field(default_factory=dict)  # scenario key -> its changes were seen
+
+    def table(self) -> list[tuple[str, dict[str, tuple[float, float]]]]:
+        """Rows (scenario, {model: (mrr, rank1)}) in scenario order, then 'overall'."""
+        rows = []
+        keys = [s.key for s in SCENARIOS]
+        for key in [*keys, "overall"]:
+            cells = {}
+            for model, doc in self.results.items():
+                block = doc["overall"] if key == "overall" else doc["groups"].get(key)
+                if block is not None:
+                    metrics = block["metrics"]
+                    cells[model] = (metrics["mrr"]["mean"], metrics["rank1"]["mean"])
+            rows.append((key, cells))
+        return rows
+
+
+def _signatures(transitions: Sequence[crafter_oo.Transition]) -> set[tuple[str, int]]:
+    """What kinds of change happened: (attribute, sign of the change) without time."""
+    out: set[tuple[str, int]] = set()
+    for t in transitions:
+        obs, nxt = crafter_oo.observe(t.state), crafter_oo.observe(t.next_state)
+        kinds = {e.id: e.kind for e in obs.entities}
+        for key, before, after in laws.changed_keys(obs, nxt):
+            if key[0] in ("step", "daylight"):
+                continue
+            attribute = laws.observables.attribute_of(key, kinds.get(key[1]) if key[0] == "entity" else None)
+            sign = (after > before) - (after < before) if isinstance(after, int) and isinstance(before, int) else 0
+            out.add((attribute, sign))
+    return out
+
+
+def encountered(life: Sequence[crafter_oo.Transition], seed: int = 0) -> dict[str, bool]:
+    """Per scenario: did the life show every kind of change the scenario's true run shows?"""
+    seen = _signatures(life)
+    return {s.key: _signatures(run(s, seed).transitions) <= seen for s in SCENARIOS}
+
+
+def _evaluation(store: Store, session: int, version: int, name: str, make: Callable[[], Any], seed: int,
+                trials: int) -> dict[str, Any]:
+    """The stored evaluation of ``name`` on this law-set version, or a new one (stored)."""
+    for e in store.evaluations(session):
+        if e.version == version and e.model == name and e.seed == seed and e.results.get("trials") == trials:
+            return e.results
+    results = evaluate(make(), seed=seed, trials=trials)
+    doc = json.loads(results.to_json())
+    store.add_evaluation(session, version, name, seed, doc)
+    return doc
+
+
+def _reference(transitions: Sequence[crafter_oo.Transition], seed: int) -> inference.WorldModel:
+    """The reference law set fitted on the same life (EVALUATION.md: "fitted on the same trace")."""
+    model = inference.fit(inference.compile(laws.reference_set()), transitions, seed=seed)
+    model.name = "reference"
+    return model
+
+
+def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "novelty", trials: int = 5,
+                 on_step: OnStep | None = None, say: Say | None = None) -> Summary:
+    """Explore, learn, evaluate the learned model beside the baselines; everything stored in ``store``."""
+    def tell(message: str) -> None:
+        if say is not None:
+            say(message)
+
+    session = explore(store, seed, steps, policy, on_step=on_step)
+    info = store.session(session)
+    transitions = list(store.transitions(session))
+    stored = store.law_set(session)
+    fits = [f for f in store.fits(session) if stored is not None and f.version == stored.version]
+    if stored is not None and fits:
+        tell(f"session {session}: law set version {stored.version} already learned")
+        learned = Learned(session, stored.version, laws.parse(stored.text()), inference.from_dict(fits[-1].model))
+    else:
+        tell(f"session {session}: learning from {len(transitions)} transitions")
+        learned = learn(store, session, seed, progress=tell)
+    results: dict[str, dict[str, Any]] = {}
+    if learned.version is not None and learned.model is not None:
+        learned_model = learned.model
+        learned_model.name = "learned"
+        makers: dict[str, Callable[[], Any]] = {
+            "learned": lambda: learned_model,
+            "reference": lambda: _reference(transitions, seed),
+            **{name: (lambda name=name: make_model(name, seed)) for name in ("true", "null", "random")},
+        }
+        for name in ("learned", *BASELINES):
+            tell(f"evaluating: {name}")
+            results[name] = _evaluation(store, session, learned.version, name, makers[name], seed, trials)
+    return Summary(session, learned.version, info.steps, len(learned.law_set.laws), results,
+                   encountered(transitions, seed))
