@@ -477,6 +477,97 @@ def laws_command(session: SessionId,
 
 
 # ------------------------------------------------------------------------------------------------------
+# Learning and the whole pipeline (issue 7): learn, run.
+# ------------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def learn(session: SessionId, seed: Seed = 0,
+          rounds: Annotated[int, typer.Option(min=1, help="At most this many propose-check-fit rounds.")] = 3,
+          db: Db = None) -> None:
+    """Learn a law set from a session's life: propose, check with Z3, fit, keep what helps on held-out steps."""
+    from engine.learn import learn as learn_loop
+    from engine.sessions import SessionError
+
+    with _open_store(db) as store:
+        try:
+            store.session(session)
+            learned = learn_loop(store, session, seed, max_rounds=rounds,
+                                 progress=lambda m: err.print(m, markup=False))
+        except SessionError as exc:
+            fail(str(exc))
+        except ValueError as exc:
+            fail(f"session {session}: {exc}")
+    table = Table(title=f"session {session}: learning rounds", title_justify="left")
+    for column in ("round", "proposed", "dropped (Z3)", "removed (held-out)", "laws", "held-out log-lik/step",
+                   "kept"):
+        table.add_column(column)
+    for r in learned.rounds:
+        table.add_row(str(r.index), str(r.proposed), str(len(r.dropped)), str(len(r.removed)), str(r.kept),
+                      f"{r.held_out:.4f}", "yes" if r.accepted else "no")
+    out.print(table)
+    if learned.version is None:
+        err.print(f"lawsmith: no law improved the held-out likelihood of session {session}", markup=False)
+        raise typer.Exit(1)
+    out.print(f"law set version {learned.version}: {len(learned.law_set.laws)} laws "
+              f"(`lawsmith laws {session}` prints them)", markup=False)
+
+
+@app.command(name="run")
+def run_command(seed: Seed = 0,
+                steps: Annotated[int, typer.Option("--steps", "-n", min=1, help="Step budget of the life.")] = 2000,
+                policy: Annotated[str, typer.Option("--policy", "-p", help="random | novelty.")] = "novelty",
+                trials: Annotated[int, typer.Option(min=1, help="Evaluation trials per scenario.")] = 5,
+                json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+                db: Db = None) -> None:
+    """The whole pipeline, offline: explore one life, learn its laws, evaluate them beside the baselines.
+
+    Everything is saved in the session store; running the same command again resumes where it stopped.
+    """
+    import json
+
+    from rich.live import Live
+    from rich.text import Text
+
+    from engine.pipeline import run_pipeline
+    from engine.policies import POLICIES
+    from engine.sessions import SessionError
+
+    if policy not in POLICIES:
+        fail(f"--policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    with _open_store(db, create=True) as store:
+        try:
+            latest: list[Progress] = []
+            with Live(console=err, auto_refresh=True, refresh_per_second=4, transient=True,
+                      get_renderable=lambda: _explore_view(latest[0]) if latest else Text("starting…")):
+                summary = run_pipeline(store, seed, steps, policy, trials,
+                                       on_step=lambda p: latest.__setitem__(slice(None), [p]),
+                                       say=lambda m: err.print(m, markup=False))
+        except SessionError as exc:
+            fail(str(exc))
+    if json_output:
+        doc = {"schema_version": 1, "session": summary.session, "law_set_version": summary.version,
+               "steps": summary.steps, "laws": summary.laws, "encountered": summary.encountered,
+               "results": {m: {"overall": d["overall"]["metrics"]} for m, d in summary.results.items()},
+               "scenarios": {key: {m: {"mrr": c[0], "rank1": c[1]} for m, c in cells.items()}
+                             for key, cells in summary.table()}}
+        out.print(json.dumps(doc, sort_keys=True), markup=False, soft_wrap=True)
+        return
+    models = list(summary.results)
+    wide = out if out.is_terminal else Console(highlight=False, width=160)  # a pipe is not cut to 80 columns
+    table = Table(title=f"session {summary.session}: {summary.steps} steps, {summary.laws} laws learned "
+                        f"(version {summary.version}); MRR / rank-1 per scenario", title_justify="left")
+    table.add_column("scenario")
+    table.add_column("seen")
+    for m in models:
+        table.add_column(m, justify="right")
+    for key, cells in summary.table():
+        seen = "" if key == "overall" else ("yes" if summary.encountered.get(key) else "no")
+        table.add_row(key, seen, *(f"{cells[m][0]:.2f} / {cells[m][1]:.2f}" if m in cells else "-" for m in models))
+    wide.print(table)
+
+
+# ------------------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,6 +33,7 @@ from engine.sessions import Store, StoredLaw, records_from_law_set
 HELD_OUT_EVERY = 5
 MAX_ROUNDS = 3
 MIN_GAIN = 1e-3   # per held-out transition, in nats
+SVI_STEPS = 200
 Progress = Callable[[str], None]
 
 
@@ -147,7 +148,7 @@ def _mean(xs: Sequence[float]) -> float:
 
 def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 0, *,
                       proposer: Callable[..., Any] | None = None, max_rounds: int = MAX_ROUNDS,
-                      svi_steps: int = 200, progress: Progress | None = None
+                      svi_steps: int = SVI_STEPS, progress: Progress | None = None
                       ) -> tuple[laws.LawSet, inference.WorldModel | None, list[Round], float,
                                  dict[str, tuple[str, int, str]]]:
     """The loop on a list of transitions; returns the kept law set, its fit on all transitions, the

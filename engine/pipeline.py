@@ -18,8 +18,8 @@ import crafter_oo
 import inference
 import laws
 from engine.evaluate import evaluate
-from engine.explore import OnStep, explore
-from engine.learn import Learned, learn
+from engine.explore import OnStep, explore, session_config
+from engine.learn import SVI_STEPS, Learned, learn
 from engine.models import make_model
 from engine.scenarios import SCENARIOS, run
 from engine.sessions import Store
@@ -101,17 +101,33 @@ def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "
         if say is not None:
             say(message)
 
-    session = explore(store, seed, steps, policy, on_step=on_step)
+    config = session_config(policy)
+    same = [i for i in store.sessions() if (i.seed, i.policy, i.budget, i.config) == (seed, policy, steps, config)]
+    if same:  # this run's life: resume it if unfinished, else go on from its stored results
+        session = same[0].id
+        if not same[0].finished:
+            explore(store, seed, steps, policy, session, on_step=on_step)
+    else:
+        session = explore(store, seed, steps, policy, on_step=on_step)
     info = store.session(session)
     transitions = list(store.transitions(session))
     stored = store.law_set(session)
-    fits = [f for f in store.fits(session) if stored is not None and f.version == stored.version]
-    if stored is not None and fits:
-        tell(f"session {session}: law set version {stored.version} already learned")
-        learned = Learned(session, stored.version, laws.parse(stored.text()), inference.from_dict(fits[-1].model))
+    if stored is not None:
+        law_set = laws.parse(stored.text())
+        fits = [f for f in store.fits(session) if f.version == stored.version]
+        if fits:
+            tell(f"session {session}: law set version {stored.version} already learned")
+            model = inference.from_dict(fits[-1].model)
+        else:  # killed between storing the law set and its fit: the same final fit, again
+            tell(f"session {session}: fitting law set version {stored.version}")
+            model = inference.fit(inference.compile(law_set), transitions, seed=seed, svi_steps=SVI_STEPS)
+            store.add_fit(session, stored.version, model.to_dict(), {"refitted_on_resume": True})
+        learned = Learned(session, stored.version, law_set, model)
     else:
         tell(f"session {session}: learning from {len(transitions)} transitions")
         learned = learn(store, session, seed, progress=tell)
+    if learned.version is not None:
+        store.set_status(session, "learned")
     results: dict[str, dict[str, Any]] = {}
     if learned.version is not None and learned.model is not None:
         learned_model = learned.model
@@ -124,5 +140,7 @@ def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "
         for name in ("learned", *BASELINES):
             tell(f"evaluating: {name}")
             results[name] = _evaluation(store, session, learned.version, name, makers[name], seed, trials)
+    if results:
+        store.set_status(session, "done")
     return Summary(session, learned.version, info.steps, len(learned.law_set.laws), results,
                    encountered(transitions, seed))
