@@ -1,0 +1,101 @@
+"""The learning loop: checking and repairing proposals, learning from a short life, and the commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cli
+import crafter_oo
+import laws
+from engine.explore import explore
+from engine.learn import check_and_repair, learn_transitions, split
+from engine.sessions import Store
+
+CONFLICT = """
+law wood_once:
+    when action == do and facing.material == tree
+    then player.inventory.wood = 1
+
+law wood_twice:
+    when action == do and facing.material == tree and player.inventory.sapling == 0
+    then player.inventory.wood = 2
+"""
+
+
+def test_a_new_law_in_conflict_is_dropped_and_the_kept_one_stays() -> None:
+    repaired, dropped = check_and_repair(laws.parse(CONFLICT), {"wood_twice"})
+    assert [x.name for x in repaired.laws] == ["wood_once"]
+    assert [name for name, _ in dropped] == ["wood_twice"]
+    assert "conflict" in dropped[0][1]
+
+
+def test_split_holds_out_every_fifth_transition() -> None:
+    train, held = split(list(range(20)))  # type: ignore[arg-type]
+    assert held == [4, 9, 14, 19] and len(train) == 16
+
+
+@pytest.fixture(scope="module")
+def life(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    db = tmp_path_factory.mktemp("life") / "life.db"
+    with Store(db, create=True) as store:
+        session = explore(store, 8, 300, "novelty")
+    return db, session
+
+
+def test_learning_from_a_short_life_beats_no_laws(life: tuple[Path, int]) -> None:
+    db, session = life
+    with Store(db) as store:
+        transitions = list(store.transitions(session))
+    law_set, model, rounds, held_out, origins = learn_transitions(transitions, seed=0)
+    assert model is not None and len(law_set.laws) >= 5
+    assert rounds[0].accepted  # it beat the model with no laws (inertia only) on the held-out steps
+    assert held_out >= rounds[0].held_out
+    assert all(origin == "symbolic" for origin, _, _ in origins.values())
+    # Every kept law is law-language text that parses back to the same law.
+    assert laws.parse(laws.pretty(law_set)) == law_set
+    t = transitions[-1]
+    truth = model.log_prob(t.state, t.action, t.next_state)
+    wrong = t.next_state.copy()
+    wrong.player.inventory["diamond"] = 7
+    assert truth > model.log_prob(t.state, t.action, wrong)
+
+
+def test_learn_and_laws_commands(life: tuple[Path, int], capsys: pytest.CaptureFixture[str]) -> None:
+    db, session = life
+    assert cli.main(["learn", str(session), "--db", str(db), "--rounds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "law set version 1" in out
+    assert cli.main(["laws", str(session), "--db", str(db)]) == 0
+    text = capsys.readouterr().out
+    law_set = laws.parse(text)  # the printed laws parse (the header line is a comment)
+    assert len(law_set.laws) >= 5
+    with Store(db) as store:
+        stored = store.law_set(session)
+        assert stored is not None and all(law.origin == "symbolic" for law in stored.laws)
+        assert store.fits(session)[-1].version == stored.version
+
+
+def test_learn_rejects_a_missing_session(life: tuple[Path, int], capsys: pytest.CaptureFixture[str]) -> None:
+    db, _ = life
+    assert cli.main(["learn", "99", "--db", str(db)]) == 2
+    assert "99" in capsys.readouterr().err
+
+
+def test_run_prints_the_learned_model_beside_the_baselines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "run.db"
+    argv = ["run", "--seed", "8", "--steps", "150", "--trials", "1", "--db", str(db), "--json"]
+    assert cli.main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert set(first["results"]) == {"learned", "true", "null", "random", "reference"}
+    assert first["results"]["true"]["overall"]["mrr"]["mean"] == 1.0
+    assert first["results"]["learned"]["overall"]["mrr"]["mean"] > first["results"]["random"]["overall"]["mrr"]["mean"]
+    assert first["steps"] == 150 and first["laws"] > 0
+    # The same command again finds everything stored: the same document, and no new session.
+    assert cli.main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    with Store(db) as store:
+        assert [i.status for i in store.sessions()] == ["done"]
+    assert crafter_oo  # the life is Crafter-OO's
