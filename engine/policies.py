@@ -137,23 +137,30 @@ class _Stats:
 class NoveltyPolicy:
     """Seeks what it has seen least, keeps its vitals up, avoids what hurt it, and never steps blind.
 
-    Everything it knows comes from its own transitions (rebuilt by replaying them on resume):
+    Everything it knows comes from its own transitions (rebuilt by replaying them on resume); it knows the
+    action names and the schema, and nothing of the game's rules:
 
     - **Contexts.** An action taken somewhere is summarised as a context: for a move, the material and
       entity kind of the tile moved into; otherwise the action, the faced tile's material and entity kind,
       which non-vital items the inventory holds, and the set of materials around the player. Contexts
       tried less are worth more (count-based novelty).
-    - **Outcomes.** After each transition the change of every inventory count and achievement counter is
-      credited to the context (and to two coarser parents, so estimates generalise). Its *kind* (which
-      counts went up or down) is counted over the whole life; a context that led to rare kinds of
-      outcome is worth more. A transition that sets the player's one mode flag (``sleeping``) is credited
-      with everything that changes until the flag clears: it is one long action.
+      A finer context counts less while its parent has never done anything.
+    - **Outcomes.** After each transition the change of every inventory count and achievement counter,
+      and the health the faced entity lost, is credited to the context (and to two coarser parents, so
+      estimates generalise). Its *kind* (which counts went up or down) is counted over the whole life; a
+      context that led to rare kinds of outcome is worth more. A transition that sets the player's one mode
+      flag (``sleeping``) is credited with everything that changes until the flag clears: one long action.
     - **Needs.** The schema's vitals are drives: a context's expected change of a vital is worth more
-      the lower that vital is. Health lost always counts against a context.
-    - **Danger.** Health lost in a step is blamed on what stood nearby before it (entity kind by
-      distance, asleep or awake); places near such things are avoided in proportion.
+      the lower that vital is. Curiosity grows with needs that nothing it has done so far has met.
+    - **Danger.** Health lost in a step is blamed on the situation, never on the action: on what stood
+      nearby (entity kind by distance band), asleep or awake, the light, and the 6 x 6 region. Places and
+      paths near such things cost in proportion to the loss expected there and to what health is worth
+      now; curiosity yields to danger where the player stands (but not curiosity about the threat itself).
+    - **Fighting back.** Harm done to a faced entity of a kind that hurts (the entity's health lost, as
+      learned per context) is worth the health that kind would take over an encounter.
     - **Caution.** It only walks onto materials it has stood on or seen a living creature stand on, so it
-      never tests an unknown material with its one life.
+      never tests an unknown material with its one life. A sleep cannot be interrupted, so it is charged
+      with the loss expected over a sleep's length (from a pessimistic prior until it has slept).
     - **Law set.** Given a law set, a transition whose changes the set fails to predict (a value outside
       the combined prediction's support, or a change no law speaks for) makes its context more worth
       repeating.
@@ -449,7 +456,7 @@ class NoveltyPolicy:
                     tx, ty = x + d[0], y + d[1]
                     if not (0 <= tx < w and 0 <= ty < h) or abs(tx - px) > _VIEW[0] or abs(ty - py) > _VIEW[1]:
                         continue
-                    if (tx, ty) in occupied:  # the player's own tile is never a target
+                    if (tx, ty) in occupied:
                         pose2 = ((x, y), d)
                     elif int(obs.materials[tx, ty]) in self.safe:
                         pose2 = ((tx, ty), d)
