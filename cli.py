@@ -378,7 +378,7 @@ def explore(seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, show
 
     if policy is not None and policy not in POLICIES:
         fail(f"--policy must be one of {', '.join(POLICIES)}, got {policy!r}")
-    with _open_store(db, create=True) as store:
+    with _open_store(db, create=session is None) as store:
         try:
             if session is not None:
                 info = store.session(session)

@@ -122,7 +122,8 @@ def test_laws_prints_the_stored_law_set(tmp_path: Path, capsys: pytest.CaptureFi
     one_line_error(code, err, r"no law-set version 3 \(versions: 1-2\)")
 
 
-@pytest.mark.parametrize("command", [["sessions"], ["export", "1", "-o", "t.jsonl"], ["laws", "1"]])
+@pytest.mark.parametrize("command", [["sessions"], ["export", "1", "-o", "t.jsonl"], ["laws", "1"],
+                                     ["explore", "--session", "1"]])
 def test_a_missing_database_is_an_error_and_is_not_created(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                            command: list[str]) -> None:
     db = tmp_path / "none.db"

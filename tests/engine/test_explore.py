@@ -113,6 +113,23 @@ def test_ctrl_c_keeps_the_finished_steps(store: Store) -> None:
         assert fresh.raw_steps(explore(fresh, 1, 50, "novelty")) == store.raw_steps(1)
 
 
+def test_a_full_disk_stops_the_run_and_the_same_call_resumes_it_later(store: Store, tmp_path: Path) -> None:
+    with Store(tmp_path / "whole.db", create=True) as whole:
+        reference = whole.raw_steps(explore(whole, 3, 90, "novelty", commit_every=10))
+    with pytest.raises(StopError):
+        explore(store, 3, 90, "novelty", on_step=stop_at(25), commit_every=10)
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(SessionError, match=r"the disk is full .* rerun the same command to resume"):
+        explore(store, 3, 90, "novelty", commit_every=10)
+    (info,) = store.sessions()
+    assert 20 <= info.steps < 90 and info.status == "exploring"
+    assert store.raw_steps(info.id) == reference[: info.steps + 1]  # what was committed is intact
+    store.conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    sid = explore(store, 3, 90, "novelty", commit_every=10)
+    assert sid == info.id and store.raw_steps(sid) == reference
+
+
 def test_a_session_is_only_continued_as_it_was_started(store: Store) -> None:
     with pytest.raises(StopError):
         explore(store, 1, 30, "novelty", on_step=stop_at(3))
