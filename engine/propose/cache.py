@@ -54,23 +54,22 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise SessionError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    if True:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            if len(line) > MAX_LINE_CHARS:
-                raise SessionError(f"{path}:{number}: line longer than {MAX_LINE_CHARS} characters")
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise SessionError(f"{path}:{number}:{exc.colno}: not JSON: {exc.msg}") from None
-            if not (isinstance(record, dict) and all(isinstance(record.get(k), dict)
-                                                     for k in ("request", "response", "usage"))):
-                raise SessionError(f"{path}:{number}: expected an object with request, response and usage objects")
-            request = record["request"]
-            if not isinstance(request.get("model"), str) or not isinstance(request.get("messages"), list):
-                raise SessionError(f"{path}:{number}: the request has no model or messages")
-            yield number, record
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if len(line) > MAX_LINE_CHARS:
+            raise SessionError(f"{path}:{number}: line longer than {MAX_LINE_CHARS} characters")
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SessionError(f"{path}:{number}:{exc.colno}: not JSON: {exc.msg}") from None
+        if not (isinstance(record, dict) and all(isinstance(record.get(k), dict)
+                                                 for k in ("request", "response", "usage"))):
+            raise SessionError(f"{path}:{number}: expected an object with request, response and usage objects")
+        request = record["request"]
+        if not isinstance(request.get("model"), str) or not isinstance(request.get("messages"), list):
+            raise SessionError(f"{path}:{number}: the request has no model or messages")
+        yield number, record
 
 
 def import_calls(store: Store, path: str | Path) -> tuple[int, int]:
