@@ -274,18 +274,22 @@ class LLMProposer:
         self.dropped = 0
         self.disabled = config.missing()
         self._client: Any = None
+        self._dropped: list[Dropped] = []   # the last call's dropped LLM laws, kept through a fallback
 
     # -- the proposer
 
     def __call__(self, transitions: Sequence[Transition], current: laws.LawSet | None = None, *,
                  seed: int = 0, max_laws: int = 200) -> Proposals:
+        self._dropped: list[Dropped] = []
         llm = self._ask_model(transitions, current, seed)
         if self.mode == "llm" and llm is not None:
             return llm
         symbolic = self.fallback(transitions, current, seed=seed, max_laws=max_laws)
-        if llm is None:
+        if llm is None:   # the symbolic proposals, with what the model proposed and lost, for the record
             self.fallbacks += 1
-            return symbolic
+            return Proposals(list(symbolic), walkable=symbolic.walkable, dropped=symbolic.dropped + self._dropped,
+                             unexplained=symbolic.unexplained, seconds=symbolic.seconds,
+                             evidence_summary=symbolic.evidence_summary)
         names = {p.law.name for p in symbolic}
         texts = {laws.pretty(p.law) for p in symbolic}
         extra = [p for p in llm if p.law.name not in names and laws.pretty(p.law) not in texts]
@@ -305,6 +309,7 @@ class LLMProposer:
         best = Interpretation()
         dropped: list[Dropped] = []
         last_problem = ""
+        clean = False
         for attempt in range(self.config.repair_rounds + 1):
             response = self._exchange(self._request(messages, seed))
             if "error" in response:
@@ -321,12 +326,16 @@ class LLMProposer:
             self.exchanges[-1].outcome = "; ".join(answer.problems)[:300] or "ok"
             if answer.proposals:
                 best = answer
-            if not answer.problems:
+            clean = not answer.problems
+            if clean:
                 break
             last_problem = answer.problems[0]
             if attempt < self.config.repair_rounds:
                 self.say(f"LLM answer {attempt + 1}: {len(answer.problems)} problems, asking for a repair")
                 messages = prompt.repair_messages(messages, str(response.get("content", "")), answer.problems)
+        if not best.proposals and clean:   # a clean answer with no laws: the model has nothing new
+            self.dropped += len(dropped)
+            return Proposals([], dropped=dropped)
         if not best.proposals:
             self._fail(f"no usable law from the LLM after {self.config.repair_rounds + 1} answers "
                        f"(last problem: {last_problem[:200]})")
@@ -334,6 +343,7 @@ class LLMProposer:
 
     def _usable(self, best: Interpretation, dropped: list[Dropped]) -> Proposals | None:
         self.dropped += len(dropped)
+        self._dropped = dropped
         if not best.proposals:
             return None
         return Proposals(list(best.proposals), walkable=best.walkable, dropped=dropped)
