@@ -480,20 +480,61 @@ def laws_command(session: SessionId,
 # Learning and the whole pipeline (issue 7): learn, run.
 # ------------------------------------------------------------------------------------------------------
 
+ProposerOpt = Annotated[str, typer.Option("--proposer", help="Where candidate laws come from: symbolic | llm | both.")]
+LlmReplay = Annotated[bool, typer.Option("--llm-replay", help="Answer LLM requests only from the cache "
+                                         "(a miss is an error); never call out. Also LAWSMITH_LLM_REPLAY=1.")]
+LlmConfigOpt = Annotated[str | None, typer.Option("--llm-config", help="A TOML file of LLM settings "
+                                                  "(default: $LAWSMITH_LLM_CONFIG).", show_default=False)]
+
+
+def _proposer(name: str, store: Store, replay: bool, config_path: str | None) -> object:
+    """The learning loop's proposer for ``--proposer`` (None = symbolic); bad settings are usage errors."""
+    from engine.propose.llm import PROPOSERS, LLMConfig, LLMConfigError, make_proposer
+
+    if name not in PROPOSERS:
+        fail(f"--proposer must be one of {', '.join(PROPOSERS)}, got {name!r}")
+    if name == "symbolic":
+        return None
+    try:
+        config = LLMConfig.load(config_path, replay=True if replay else None)
+    except LLMConfigError as exc:
+        fail(str(exc))
+    if config.missing():
+        fail(f"--proposer {name}: {config.missing()}")
+    return make_proposer(name, store, config, say=lambda m: err.print(m, markup=False))
+
+
+def _llm_line(llm: dict | None, proposer: object) -> str:
+    """One line of LLM accounting for a summary ('' when no LLM proposer ran)."""
+    if not llm:
+        return ""
+    line = (f"LLM ({llm['model']}): {llm['calls']} exchanges, {llm['prompt_tokens']} prompt + "
+            f"{llm['completion_tokens']} completion tokens, cost {llm['cost']:.4f}")
+    if proposer is not None and hasattr(proposer, "live_calls"):
+        line += f" ({proposer.live_calls} from the server, {proposer.cached_calls} from the cache)"
+    if llm["failures"]:
+        line += f"; {len(llm['failures'])} failures, {llm['fallbacks']} rounds on the symbolic proposer"
+    return line
+
 
 @app.command()
 def learn(session: SessionId, seed: Seed = 0,
           rounds: Annotated[int, typer.Option(min=1, help="At most this many propose-check-fit rounds.")] = 3,
+          proposer: ProposerOpt = "symbolic", llm_replay: LlmReplay = False, llm_config: LlmConfigOpt = None,
           db: Db = None) -> None:
     """Learn a law set from a session's life: propose, check with Z3, fit, keep what helps on held-out steps."""
     from engine.learn import learn as learn_loop
+    from engine.propose.llm import ReplayMissError
     from engine.sessions import SessionError
 
     with _open_store(db) as store:
+        chosen = _proposer(proposer, store, llm_replay, llm_config)
         try:
             store.session(session)
-            learned = learn_loop(store, session, seed, max_rounds=rounds,
+            learned = learn_loop(store, session, seed, max_rounds=rounds, proposer=chosen,  # type: ignore[arg-type]
                                  progress=lambda m: err.print(m, markup=False))
+        except ReplayMissError as exc:
+            fail(str(exc), 1)
         except SessionError as exc:
             fail(str(exc))
         except ValueError as exc:
@@ -506,6 +547,8 @@ def learn(session: SessionId, seed: Seed = 0,
         table.add_row(str(r.index), str(r.proposed), str(len(r.dropped)), str(len(r.removed)), str(r.kept),
                       f"{r.held_out:.4f}", "yes" if r.accepted else "no")
     out.print(table)
+    if _llm_line(learned.llm, chosen):
+        out.print(_llm_line(learned.llm, chosen), markup=False)
     if learned.version is None:
         err.print(f"lawsmith: no law improved the held-out likelihood of session {session}", markup=False)
         raise typer.Exit(1)
@@ -519,6 +562,7 @@ def run_command(seed: Seed = 0,
                 policy: Annotated[str, typer.Option("--policy", "-p", help="random | novelty.")] = "novelty",
                 trials: Annotated[int, typer.Option(min=1, help="Evaluation trials per scenario.")] = 5,
                 json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+                proposer: ProposerOpt = "symbolic", llm_replay: LlmReplay = False, llm_config: LlmConfigOpt = None,
                 db: Db = None) -> None:
     """The whole pipeline, offline: explore one life, learn its laws, evaluate them beside the baselines.
 
@@ -531,18 +575,23 @@ def run_command(seed: Seed = 0,
 
     from engine.pipeline import run_pipeline
     from engine.policies import POLICIES
+    from engine.propose.llm import ReplayMissError
     from engine.sessions import SessionError
 
     if policy not in POLICIES:
         fail(f"--policy must be one of {', '.join(POLICIES)}, got {policy!r}")
     with _open_store(db, create=True) as store:
+        chosen = _proposer(proposer, store, llm_replay, llm_config)
         try:
             latest: list[Progress] = []
             with Live(console=err, auto_refresh=True, refresh_per_second=4, transient=True,
                       get_renderable=lambda: _explore_view(latest[0]) if latest else Text("starting…")):
                 summary = run_pipeline(store, seed, steps, policy, trials,
                                        on_step=lambda p: latest.__setitem__(slice(None), [p]),
-                                       say=lambda m: err.print(m, markup=False))
+                                       say=lambda m: err.print(m, markup=False),
+                                       proposer=chosen)  # type: ignore[arg-type]
+        except ReplayMissError as exc:
+            fail(str(exc), 1)
         except SessionError as exc:
             fail(str(exc))
     if json_output:
@@ -551,6 +600,8 @@ def run_command(seed: Seed = 0,
                "results": {m: {"overall": d["overall"]["metrics"]} for m, d in summary.results.items()},
                "scenarios": {key: {m: {"mrr": c[0], "rank1": c[1]} for m, c in cells.items()}
                              for key, cells in summary.table()}}
+        if summary.llm is not None:
+            doc["llm"] = summary.llm
         out.print(json.dumps(doc, sort_keys=True), markup=False, soft_wrap=True)
         return
     models = list(summary.results)
@@ -565,6 +616,45 @@ def run_command(seed: Seed = 0,
         seen = "" if key == "overall" else ("yes" if summary.encountered.get(key) else "no")
         table.add_row(key, seen, *(f"{cells[m][0]:.2f} / {cells[m][1]:.2f}" if m in cells else "-" for m in models))
     wide.print(table)
+    if _llm_line(summary.llm, chosen):
+        wide.print(_llm_line(summary.llm, chosen), markup=False)
+
+
+# ------------------------------------------------------------------------------------------------------
+# The LLM exchange cache (issue 8): cache export, cache import.
+# ------------------------------------------------------------------------------------------------------
+
+cache_app = typer.Typer(no_args_is_help=True, help="The LLM exchange cache: share a run's exchanges for replay.")
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("export")
+def cache_export(output: Annotated[str, typer.Option("--output", "-o", help="The JSON-lines file to write.")],
+                 db: Db = None) -> None:
+    """Write every cached LLM exchange (request, response, usage; no keys, no headers) as JSON lines."""
+    from engine.propose.cache import export_calls
+
+    with _open_store(db) as store:
+        try:
+            n = export_calls(store, output)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+    out.print(f"exported {n} LLM exchanges to {output}", markup=False)
+
+
+@cache_app.command("import")
+def cache_import(file: Annotated[str, typer.Argument(help="A JSON-lines file from `lawsmith cache export`.")],
+                 db: Db = None) -> None:
+    """Add exchanges from an exported file to the cache (validated first; cached requests are kept)."""
+    from engine.propose.cache import import_calls
+    from engine.sessions import SessionError
+
+    with _open_store(db, create=True) as store:
+        try:
+            added, known = import_calls(store, file)
+        except SessionError as exc:
+            fail(str(exc))
+    out.print(f"imported {added} LLM exchanges ({known} already cached)", markup=False)
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ class Learned:
     model: inference.WorldModel | None
     rounds: list[Round] = field(default_factory=list)
     held_out: float = -math.inf
+    llm: dict[str, Any] | None = None       # the LLM proposer's accounting (tokens, cost, failures), if one ran
 
 
 def split(transitions: Sequence[crafter_oo.Transition]) -> tuple[list[crafter_oo.Transition],
@@ -219,8 +220,10 @@ def learn(store: Store, session: int, seed: int = 0, *, proposer: Callable[..., 
     transitions = list(store.transitions(session))
     law_set, model, rounds, held_out, origins = learn_transitions(transitions, seed, proposer=proposer,
                                                                    max_rounds=max_rounds, progress=progress)
+    report = getattr(proposer, "report", None)   # an LLM proposer accounts for its exchanges
+    llm = report() if callable(report) else None
     if model is None:
-        return Learned(session, None, law_set, None, rounds, held_out)
+        return Learned(session, None, law_set, None, rounds, held_out, llm)
     records, declarations = records_from_law_set(law_set, "symbolic")
     records = [StoredLaw(r.name, r.text, origins.get(r.name, ("symbolic", 0, ""))[0],
                          {"round": origins.get(r.name, ("", 0, ""))[1], "note": origins.get(r.name, ("", 0, ""))[2]})
@@ -229,9 +232,11 @@ def learn(store: Store, session: int, seed: int = 0, *, proposer: Callable[..., 
                      f"{len(r.removed)} removed by held-out ablation, held-out {r.held_out:.4f}/transition"
                      f"{'' if r.accepted else ' (no gain, not kept)'}" for r in rounds)
     version = store.add_law_set(session, records, declarations=declarations, note=note)
-    store.add_fit(session, version, model.to_dict(),
-                  {"held_out_per_transition": held_out, "rounds": [r.to_dict() for r in rounds]})
-    return Learned(session, version, law_set, model, rounds, held_out)
+    metrics: dict[str, Any] = {"held_out_per_transition": held_out, "rounds": [r.to_dict() for r in rounds]}
+    if llm is not None:
+        metrics["llm"] = llm
+    store.add_fit(session, version, model.to_dict(), metrics)
+    return Learned(session, version, law_set, model, rounds, held_out, llm)
 
 
 __all__ = ["HELD_OUT_EVERY", "Learned", "Round", "StoredLaw", "ablate", "check_and_repair", "learn",

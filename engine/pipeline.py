@@ -38,6 +38,7 @@ class Summary:
     laws: int
     results: dict[str, dict[str, Any]]                 # model -> stored results document
     encountered: dict[str, bool] = field(default_factory=dict)  # scenario key -> its changes were seen
+    llm: dict[str, Any] | None = None                  # the LLM proposer's accounting, if one was used
 
     def table(self) -> list[tuple[str, dict[str, tuple[float, float]]]]:
         """Rows (scenario, {model: (mrr, rank1)}) in scenario order, then 'overall'."""
@@ -102,8 +103,12 @@ def _reference(transitions: Sequence[crafter_oo.Transition], seed: int) -> infer
 
 
 def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "novelty", trials: int = 5,
-                 on_step: OnStep | None = None, say: Say | None = None) -> Summary:
-    """Explore, learn, evaluate the learned model beside the baselines; everything stored in ``store``."""
+                 on_step: OnStep | None = None, say: Say | None = None,
+                 proposer: Callable[..., Any] | None = None) -> Summary:
+    """Explore, learn, evaluate the learned model beside the baselines; everything stored in ``store``.
+
+    ``proposer`` is the learning loop's (None: the symbolic proposer). A session already learned keeps its
+    stored law set whatever the proposer; its LLM accounting comes back from the stored fit."""
     def tell(message: str) -> None:
         if say is not None:
             say(message)
@@ -119,20 +124,22 @@ def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "
     info = store.session(session)
     transitions = list(store.transitions(session))
     stored = store.law_set(session)
+    llm: dict[str, Any] | None = None
     if stored is not None:
         law_set = laws.parse(stored.text())
         fits = [f for f in store.fits(session) if f.version == stored.version]
         if fits:
             tell(f"session {session}: law set version {stored.version} already learned")
             model = inference.from_dict(fits[-1].model)
+            llm = fits[-1].metrics.get("llm")
         else:  # killed between storing the law set and its fit: the same final fit, again
             tell(f"session {session}: fitting law set version {stored.version}")
             model = inference.fit(inference.compile(law_set), transitions, seed=seed, svi_steps=SVI_STEPS)
             store.add_fit(session, stored.version, model.to_dict(), {"refitted_on_resume": True})
-        learned = Learned(session, stored.version, law_set, model)
+        learned = Learned(session, stored.version, law_set, model, llm=llm)
     else:
         tell(f"session {session}: learning from {len(transitions)} transitions")
-        learned = learn(store, session, seed, progress=tell)
+        learned = learn(store, session, seed, proposer=proposer, progress=tell)
     if learned.version is not None:
         store.set_status(session, "learned")
     results: dict[str, dict[str, Any]] = {}
@@ -150,4 +157,4 @@ def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "
     if results:
         store.set_status(session, "done")
     return Summary(session, learned.version, info.steps, len(learned.law_set.laws), results,
-                   encountered(transitions, seed))
+                   encountered(transitions, seed), learned.llm)
