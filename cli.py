@@ -531,7 +531,7 @@ def learn(session: SessionId, seed: Seed = 0,
         chosen = _proposer(proposer, store, llm_replay, llm_config)
         try:
             store.session(session)
-            learned = learn_loop(store, session, seed, max_rounds=rounds, proposer=chosen,  # type: ignore[arg-type]
+            learned = learn_loop(store, session, seed, max_rounds=rounds, proposer=chosen, proposer_name=proposer,  # type: ignore[arg-type]
                                  progress=lambda m: err.print(m, markup=False))
         except ReplayMissError as exc:
             fail(str(exc), 1)
@@ -589,7 +589,7 @@ def run_command(seed: Seed = 0,
                 summary = run_pipeline(store, seed, steps, policy, trials,
                                        on_step=lambda p: latest.__setitem__(slice(None), [p]),
                                        say=lambda m: err.print(m, markup=False),
-                                       proposer=chosen)  # type: ignore[arg-type]
+                                       proposer=chosen, proposer_name=proposer)  # type: ignore[arg-type]
         except ReplayMissError as exc:
             fail(str(exc), 1)
         except SessionError as exc:

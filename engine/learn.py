@@ -215,8 +215,9 @@ def _empty_model(train: Sequence[crafter_oo.Transition], seed: int) -> inference
 
 
 def learn(store: Store, session: int, seed: int = 0, *, proposer: Callable[..., Any] | None = None,
-          max_rounds: int = MAX_ROUNDS, progress: Progress | None = None) -> Learned:
-    """Learn a law set from a stored life; stores each accepted version, the final fit, and returns it."""
+          proposer_name: str = "symbolic", max_rounds: int = MAX_ROUNDS, progress: Progress | None = None) -> Learned:
+    """Learn a law set from a stored life; stores the kept version (its note starts with
+    ``proposer NAME:``) and its fit, and returns it."""
     transitions = list(store.transitions(session))
     law_set, model, rounds, held_out, origins = learn_transitions(transitions, seed, proposer=proposer,
                                                                    max_rounds=max_rounds, progress=progress)
@@ -231,8 +232,9 @@ def learn(store: Store, session: int, seed: int = 0, *, proposer: Callable[..., 
     note = "; ".join(f"round {r.index}: {r.proposed} proposed, {len(r.dropped)} dropped by Z3, "
                      f"{len(r.removed)} removed by held-out ablation, held-out {r.held_out:.4f}/transition"
                      f"{'' if r.accepted else ' (no gain, not kept)'}" for r in rounds)
-    version = store.add_law_set(session, records, declarations=declarations, note=note)
-    metrics: dict[str, Any] = {"held_out_per_transition": held_out, "rounds": [r.to_dict() for r in rounds]}
+    version = store.add_law_set(session, records, declarations=declarations, note=f"proposer {proposer_name}: {note}")
+    metrics: dict[str, Any] = {"proposer": proposer_name, "held_out_per_transition": held_out,
+                               "rounds": [r.to_dict() for r in rounds]}
     if llm is not None:
         metrics["llm"] = llm
     store.add_fit(session, version, model.to_dict(), metrics)

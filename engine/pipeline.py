@@ -102,13 +102,23 @@ def _reference(transitions: Sequence[crafter_oo.Transition], seed: int) -> infer
     return model
 
 
+def _learned_by(store: Store, session: int, proposer_name: str) -> Any:
+    """The newest law-set version of the session that ``proposer_name`` learned, or None."""
+    for version in reversed(store.law_set_versions(session)):
+        stored = store.law_set(session, version)
+        if stored is not None and stored.note.startswith(f"proposer {proposer_name}:"):
+            return stored
+    return None
+
+
 def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "novelty", trials: int = 5,
                  on_step: OnStep | None = None, say: Say | None = None,
-                 proposer: Callable[..., Any] | None = None) -> Summary:
+                 proposer: Callable[..., Any] | None = None, proposer_name: str = "symbolic") -> Summary:
     """Explore, learn, evaluate the learned model beside the baselines; everything stored in ``store``.
 
-    ``proposer`` is the learning loop's (None: the symbolic proposer). A session already learned keeps its
-    stored law set whatever the proposer; its LLM accounting comes back from the stored fit."""
+    ``proposer`` is the learning loop's (None: the symbolic proposer) and ``proposer_name`` its name: a
+    law set this proposer learned for the life before is reused (its LLM accounting comes back from the
+    stored fit); one another proposer learned is not."""
     def tell(message: str) -> None:
         if say is not None:
             say(message)
@@ -123,7 +133,7 @@ def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "
         session = explore(store, seed, steps, policy, on_step=on_step)
     info = store.session(session)
     transitions = list(store.transitions(session))
-    stored = store.law_set(session)
+    stored = _learned_by(store, session, proposer_name)
     llm: dict[str, Any] | None = None
     if stored is not None:
         law_set = laws.parse(stored.text())
@@ -139,7 +149,7 @@ def run_pipeline(store: Store, seed: int = 0, steps: int = 2000, policy: str = "
         learned = Learned(session, stored.version, law_set, model, llm=llm)
     else:
         tell(f"session {session}: learning from {len(transitions)} transitions")
-        learned = learn(store, session, seed, proposer=proposer, progress=tell)
+        learned = learn(store, session, seed, proposer=proposer, proposer_name=proposer_name, progress=tell)
     if learned.version is not None:
         store.set_status(session, "learned")
     results: dict[str, dict[str, Any]] = {}

@@ -99,3 +99,18 @@ def test_run_prints_the_learned_model_beside_the_baselines(tmp_path: Path, capsy
     with Store(db) as store:
         assert [i.status for i in store.sessions()] == ["done"]
     assert crafter_oo  # the life is Crafter-OO's
+
+
+def test_a_stored_law_set_is_reused_only_by_the_proposer_that_learned_it(life: tuple[Path, int]) -> None:
+    from engine.pipeline import _learned_by
+    from engine.sessions import StoredLaw
+
+    db, session = life
+    text = "law wood:\n    when action == do and facing.material == tree\n    then player.inventory.wood += 1\n"
+    with Store(db) as store:
+        v = store.add_law_set(session, [StoredLaw("wood", text, "llm")], note="proposer llm: round 1")
+        found = _learned_by(store, session, "llm")
+        assert found is not None and found.version == v
+        symbolic = _learned_by(store, session, "symbolic")
+        assert symbolic is None or symbolic.version != v
+        assert _learned_by(store, session, "both") is None
