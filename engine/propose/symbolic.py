@@ -43,6 +43,7 @@ import numpy as np
 
 import laws
 from crafter_oo import constants as C
+from crafter_oo.observation import SCHEMA
 from crafter_oo.trace import Transition
 from engine.evidence import Evidence
 from engine.propose import movement, periodic, render
@@ -69,6 +70,7 @@ MAX_ROWS = 40_000           # entity instances per kind beyond this are subsampl
 MAX_STOCHASTIC_RULES = 3    # per effect
 MAX_RULES = 8               # deterministic rules per effect
 MIN_STOCHASTIC = 3          # positives a chance law needs
+MAX_ANCHORED = 8           # positives up to which an action-anchored exhaustive search backs up FOIL
 MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
 
 
@@ -240,6 +242,34 @@ class _Run:
                     break
         return tuple(out)
 
+    def _affordable(self, effects: list[Compound], learner: Learner, literals: tuple[int, ...],
+                    rows: np.ndarray) -> tuple[int, ...]:
+        """A rule that spends k of a counted item (never a vital: those are cut at their bound, not
+        spent) was only ever seen where the item could pay k, never cut short at its lower bound. So
+        it is stated no further: its ``item >= t`` condition is raised to ``lo + k``, or added, when
+        every example had that much. (Not charged to the budget: it narrows the claim.)"""
+        if not rows.any():
+            return literals
+        out = list(literals)
+        for c in effects:
+            for a in c.atoms:
+                item = a.key.removeprefix("player.inventory.")
+                if a.op != "+=" or int(a.value) >= 0 or item == a.key or item in SCHEMA.vitals:
+                    continue
+                need = float(SCHEMA.attributes[a.key].lo) - int(a.value)
+                ladder = learner.ladders.get((a.key, ">="), [])
+                have = [k for k, i in enumerate(out) if learner.attribute[i] == a.key and learner.op[i] == ">="]
+                if have and float(learner.value[out[have[0]]]) >= need:
+                    continue
+                step = next((i for v, i in ladder if v >= need and learner.X[rows, i].all()), None)
+                if step is None:
+                    continue
+                if have:
+                    out[have[0]] = step
+                elif not any(learner.attribute[i] == a.key for i in out):
+                    out.append(step)
+        return tuple(out)
+
     @staticmethod
     def _pays(learner: Learner, literals: tuple[int, ...], pos: np.ndarray, neg: np.ndarray, explained: int) -> bool:
         rate = max(1e-9, float(pos.sum()) / max(1, int((pos | neg).sum())))
@@ -300,22 +330,51 @@ class _Run:
                     self.regions.setdefault(id(c), []).append(region)
                     continue
                 cand = learner.pure(pos, neg)
-                if cand is None:
+                literals = None
+                if cand is not None:
+                    literals = learner.loosen(learner.simplify(cand.literals, pos, neg), pos, neg)
+                    if not self._admissible(learner, c, literals, pos, neg):
+                        literals = None
+                if literals is None:
+                    literals = self._anchored(learner, c, pos, neg)
+                if literals is None:
                     break
-                literals = learner.loosen(learner.simplify(cand.literals, pos, neg), pos, neg)
-                explained = int((pos & learner.cover(literals)).sum())
-                if learner.cost(literals) > budget(explained):
-                    break
-                if (id(c) in self.chancy or learner.cost(literals) > budget(1)) and \
-                        not self._pays(learner, literals, pos, neg, explained):
-                    # what is left of a chance effect, or a rule more elaborate than one example
-                    # can justify: it must beat chance, not merely fit a few examples
-                    break
-                if explained < 2 and c.keys & self.noisy:
-                    break  # one example is no law for an observable that also changes by chance
                 literals = self.accept(c, literals, stochastic=False, pool=pool)
                 pool &= ~learner.cover(literals)
                 self.regions.setdefault(id(c), []).append(literals)
+
+    def _admissible(self, learner: Learner, c: Compound, literals: tuple[int, ...], pos: np.ndarray,
+                    neg: np.ndarray) -> bool:
+        """May a pure rule with these conditions be accepted for ``c``'s open positives?"""
+        explained = int((pos & learner.cover(literals)).sum())
+        if learner.cost(literals) > budget(explained):
+            return False
+        if (id(c) in self.chancy or learner.cost(literals) > budget(1)) and \
+                not self._pays(learner, literals, pos, neg, explained):
+            # what is left of a chance effect, or a rule more elaborate than one example
+            # can justify: it must beat chance, not merely fit a few examples
+            return False
+        # one example is no law for an observable that also changes by chance
+        return explained >= 2 or not c.keys & self.noisy
+
+    def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
+        """When the greedy search finds no acceptable rule: if every open positive came with one
+        action, the effect is that action's outcome, and only the tries of that action are its
+        failures. The cheapest conditions (at most two more) that cover all of its examples and
+        none of those tries, if they fit the budget (``Learner.cheapest``), thresholds loosened to
+        the edge of the failures. Only for few examples (the case greedy gain cannot carry)."""
+        n = int(pos.sum())
+        if not 1 <= n <= MAX_ANCHORED:
+            return None
+        anchor = next((i for i, f in enumerate(self.frames[c.frame].features)
+                       if f.attribute == "action" and f.op == "==" and learner.X[pos, i].all()), None)
+        if anchor is None:
+            return None
+        literals = learner.cheapest(pos, neg, start=(anchor,), max_cost=budget(n))
+        if literals is None:
+            return None
+        literals = learner.loosen(literals, pos, neg)
+        return literals if self._admissible(learner, c, literals, pos, neg) else None
 
     def accept(self, c: Compound, literals: tuple[int, ...], *, stochastic: bool,
                pool: np.ndarray) -> tuple[int, ...]:
@@ -336,6 +395,7 @@ class _Run:
                 keys |= b.keys
         if not stochastic:
             literals = self._specialise(effects, learner, literals, rows)
+            literals = self._affordable(effects, learner, literals, rows)
             cover = learner.cover(literals, exclusions)
         implied_global: list[Compound] = []
         if c.frame != GLOBAL:
@@ -345,12 +405,16 @@ class _Run:
                 gmask[ts] = True
                 gkeys: set[str] = set()
                 for b in sorted(self.compounds[GLOBAL], key=lambda b: b.name):
-                    if b.local or gkeys & b.keys or not self._implied(b, gmask):
+                    if gkeys & b.keys or not self._implied(b, gmask):
                         continue
                     # across frames, one coincidence is not enough: the rule must explain b repeatedly,
-                    # or explain most of what b ever did
+                    # or explain most of what b ever did; and an effect the player's own situation
+                    # explains stays with it unless this rule coincides with every open occurrence
                     here = int((gmask & (b.status == HAPPENED)).sum())
-                    if len(ts) >= MIN_STOCHASTIC or here >= 0.5 * int(self.open_positives(b).sum()):
+                    left = int(self.open_positives(b).sum())
+                    if b.local and here < left:
+                        continue
+                    if len(ts) >= MIN_STOCHASTIC or here >= 0.5 * left:
                         implied_global.append(b)
                         gkeys |= b.keys
         outcomes: list[list[Compound]] = []
