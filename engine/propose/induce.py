@@ -158,6 +158,21 @@ class Learner:
                     break
         return tuple(current)
 
+    def tighten(self, literals: Sequence[int], pos: np.ndarray) -> tuple[int, ...]:
+        """Move each threshold to the edge of the positives it covers: the most specific statement
+        of what the examples showed (with a handful of examples, the negatives' edge is where the
+        sample happened to stop, not where the effect does)."""
+        current = list(literals)
+        rows = pos & self.cover(current)
+        for k, i in enumerate(current):
+            ladder = self.ladders.get((self.attribute[i], self.op[i]))
+            if not ladder:
+                continue
+            fits = [(v, j) for v, j in ladder if self.X[rows, j].all()]
+            if fits:
+                current[k] = (max(fits) if THRESHOLD_OPS[self.op[i]] == "down" else min(fits))[1]
+        return tuple(current)
+
     def cheapest(self, pos: np.ndarray, neg: np.ndarray, start: Sequence[int] = (), max_add: int = 2,
                  max_cost: float = math.inf) -> tuple[int, ...] | None:
         """The cheapest pure conjunction that extends ``start`` and covers *every* positive: an

@@ -243,11 +243,12 @@ class _Run:
         return tuple(out)
 
     def _affordable(self, effects: list[Compound], learner: Learner, literals: tuple[int, ...],
-                    rows: np.ndarray) -> tuple[int, ...]:
+                    rows: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
         """A rule that spends k of a counted item (never a vital: those are cut at their bound, not
         spent) was only ever seen where the item could pay k, never cut short at its lower bound. So
-        it is stated no further: its ``item >= t`` condition is raised to ``lo + k``, or added, when
-        every example had that much. (Not charged to the budget: it narrows the claim.)"""
+        its ``item >= t`` condition is ``lo + k``: raised to it, or added, when every example had
+        that much; lowered to it from the examples' edge when no failure comes in. (Not charged to
+        the budget: a spend's own amount is no new claim.)"""
         if not rows.any():
             return literals
         out = list(literals)
@@ -259,13 +260,16 @@ class _Run:
                 need = float(SCHEMA.attributes[a.key].lo) - int(a.value)
                 ladder = learner.ladders.get((a.key, ">="), [])
                 have = [k for k, i in enumerate(out) if learner.attribute[i] == a.key and learner.op[i] == ">="]
-                if have and float(learner.value[out[have[0]]]) >= need:
+                if have and float(learner.value[out[have[0]]]) == need:
                     continue
                 step = next((i for v, i in ladder if v >= need and learner.X[rows, i].all()), None)
                 if step is None:
                     continue
                 if have:
-                    out[have[0]] = step
+                    trial = [*out[:have[0]], step, *out[have[0] + 1:]]
+                    if float(learner.value[step]) > float(learner.value[out[have[0]]]) or \
+                            not (neg & learner.cover(trial)).any():
+                        out = trial
                 elif not any(learner.attribute[i] == a.key for i in out):
                     out.append(step)
         return tuple(out)
@@ -332,7 +336,7 @@ class _Run:
                 cand = learner.pure(pos, neg)
                 literals = None
                 if cand is not None:
-                    literals = learner.loosen(learner.simplify(cand.literals, pos, neg), pos, neg)
+                    literals = self._edges(learner, learner.simplify(cand.literals, pos, neg), pos, neg)
                     if not self._admissible(learner, c, literals, pos, neg):
                         literals = None
                 if literals is None:
@@ -357,12 +361,23 @@ class _Run:
         # one example is no law for an observable that also changes by chance
         return explained >= 2 or not c.keys & self.noisy
 
+    @staticmethod
+    def _edges(learner: Learner, literals: tuple[int, ...], pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
+        """Where a rule's thresholds go: with many examples, as far toward generality as the
+        failures allow; with a few (at most ``MAX_ANCHORED``), at the edge of the examples, since a
+        handful of tries cannot say how far the effect reaches (a creature seen removed at health 1
+        is not thereby removed at 2)."""
+        explained = int((pos & learner.cover(literals)).sum())
+        if explained <= MAX_ANCHORED:
+            return learner.tighten(literals, pos)
+        return learner.loosen(literals, pos, neg)
+
     def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
         """When the greedy search finds no acceptable rule: if every open positive came with one
         action, the effect is that action's outcome, and only the tries of that action are its
         failures. The cheapest conditions (at most two more) that cover all of its examples and
-        none of those tries, if they fit the budget (``Learner.cheapest``), thresholds loosened to
-        the edge of the failures. Only for few examples (the case greedy gain cannot carry)."""
+        none of those tries, if they fit the budget (``Learner.cheapest``), thresholds placed as in
+        ``_edges``. Only for few examples (the case greedy gain cannot carry)."""
         n = int(pos.sum())
         if not 1 <= n <= MAX_ANCHORED:
             return None
@@ -373,7 +388,7 @@ class _Run:
         literals = learner.cheapest(pos, neg, start=(anchor,), max_cost=budget(n))
         if literals is None:
             return None
-        literals = learner.loosen(literals, pos, neg)
+        literals = self._edges(learner, literals, pos, neg)
         return literals if self._admissible(learner, c, literals, pos, neg) else None
 
     def accept(self, c: Compound, literals: tuple[int, ...], *, stochastic: bool,
@@ -395,7 +410,7 @@ class _Run:
                 keys |= b.keys
         if not stochastic:
             literals = self._specialise(effects, learner, literals, rows)
-            literals = self._affordable(effects, learner, literals, rows)
+            literals = self._affordable(effects, learner, literals, rows, (c.status == FAILED) & pool)
             cover = learner.cover(literals, exclusions)
         implied_global: list[Compound] = []
         if c.frame != GLOBAL:
