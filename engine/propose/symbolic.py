@@ -19,6 +19,10 @@ Per frame, two passes:
    example buys three plausible conditions, e.g. action, faced tile, an item count); rules more
    elaborate than that, and what remains of a chance effect, must also beat chance. Rules of one
    effect form a decision list: a later rule excludes the earlier ones, so deltas never add up twice.
+   With a handful of examples greedy gain cannot pay for any condition and picks what is cheap to
+   name; then, if all of them came with one action, the cheapest conditions separating them from
+   that action's other tries are searched exhaustively (``_anchored``), and such a rule also wins
+   over chance. A few examples' thresholds sit at their edge; a spend of k needs exactly k.
 
 An accepted rule takes in every other effect that happened wherever it fired; a chance rule of an
 entity takes the different outcomes it had on the player as ``one of`` branches. Background effects
@@ -70,7 +74,8 @@ MAX_ROWS = 40_000           # entity instances per kind beyond this are subsampl
 MAX_STOCHASTIC_RULES = 3    # per effect
 MAX_RULES = 8               # deterministic rules per effect
 MIN_STOCHASTIC = 3          # positives a chance law needs
-MAX_ANCHORED = 8           # positives up to which an action-anchored exhaustive search backs up FOIL
+MAX_ANCHORED = 8           # positives up to which a rule's thresholds sit at the examples' edge
+MAX_SEARCHED = 64          # positives up to which an action-anchored exhaustive search backs up FOIL
 MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
 
 
@@ -216,6 +221,12 @@ class _Run:
         # condition, conditions were missing and the deterministic pass will find them.
         if self._pure_list(learner, pos & cov, neg & cov, cand.literals) >= 0.5 * cand.positives:
             return None
+        # With a handful of examples no rule pays in nats, chance included: if the deterministic
+        # pass would accept a rule for all of them (one action, conditions within the budget that
+        # needs no paying), chance is not the better reading.
+        anchored = self._anchored(learner, c, pos, neg)
+        if anchored is not None and learner.cost(anchored) <= budget(1):
+            return None
         self.accept(c, cand.literals, stochastic=True, pool=pool)
         return cand.literals
 
@@ -358,8 +369,9 @@ class _Run:
             # what is left of a chance effect, or a rule more elaborate than one example
             # can justify: it must beat chance, not merely fit a few examples
             return False
-        # one example is no law for an observable that also changes by chance
-        return explained >= 2 or not c.keys & self.noisy
+        # one example is no law for an observable that also changes by chance, nor for an effect
+        # that also happened elsewhere, unexplained: then it is one of several, not a rule
+        return explained >= 2 or (not c.keys & self.noisy and explained == int(pos.sum()))
 
     @staticmethod
     def _edges(learner: Learner, literals: tuple[int, ...], pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
@@ -372,14 +384,21 @@ class _Run:
             return learner.tighten(literals, pos)
         return learner.loosen(literals, pos, neg)
 
+    @staticmethod
+    def _rank(learner: Learner, literals: tuple[int, ...], pos: np.ndarray) -> tuple[int, float, float]:
+        """Between two pure rules: the one explaining more, then the cheaper, then the shorter code."""
+        return (-int((pos & learner.cover(literals)).sum()), learner.cost(literals),
+                float(sum(learner.nats[i] for i in literals)))
+
     def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
-        """When the greedy search finds no acceptable rule: if every open positive came with one
-        action, the effect is that action's outcome, and only the tries of that action are its
-        failures. The cheapest conditions (at most two more) that cover all of its examples and
-        none of those tries, if they fit the budget (``Learner.cheapest``), thresholds placed as in
-        ``_edges``. Only for few examples (the case greedy gain cannot carry)."""
+        """Beside the greedy search: if every open positive came with one action, the effect is that
+        action's outcome, and only the tries of that action are its failures. The cheapest
+        conditions (at most two more) that cover all of its examples and none of those tries, if
+        they fit the budget (``Learner.cheapest``), thresholds placed as in ``_edges``. Greedy gain
+        cannot carry a handful of examples, and even with more it takes what is cheap to name
+        (a nearby path) where an item count separates as well."""
         n = int(pos.sum())
-        if not 1 <= n <= MAX_ANCHORED:
+        if not 1 <= n <= MAX_SEARCHED:
             return None
         anchor = next((i for i, f in enumerate(self.frames[c.frame].features)
                        if f.attribute == "action" and f.op == "==" and learner.X[pos, i].all()), None)
