@@ -350,8 +350,10 @@ class _Run:
                     literals = self._edges(learner, learner.simplify(cand.literals, pos, neg), pos, neg)
                     if not self._admissible(learner, c, literals, pos, neg):
                         literals = None
-                if literals is None:
-                    literals = self._anchored(learner, c, pos, neg)
+                anchored = self._anchored(learner, c, pos, neg)
+                if anchored is not None and (literals is None or self._rank(learner, anchored, pos)
+                                             < self._rank(learner, literals, pos)):
+                    literals = anchored  # all the examples, or as many for less
                 if literals is None:
                     break
                 literals = self.accept(c, literals, stochastic=False, pool=pool)

@@ -260,3 +260,23 @@ def test_cheapest_separation_where_greedy_gain_picks_what_is_cheap_to_name():
     assert greedy is not None and learner.cost(greedy.literals) > 2.0
     assert learner.cheapest(pos, neg, start=(0,)) == (0, 3)
     assert learner.cheapest(pos, neg, start=(0,), max_cost=1.5) is None
+
+
+def test_a_novelty_life_gives_rare_action_laws_with_their_requirements(tmp_path):
+    """One life (seed 1, ~300 steps): two table placements among ~15 place_table tries, and stone
+    mined 15 times with one failure without a pickaxe. Both are stated as deterministic laws of their
+    action with the requirement that separates them, not as chance, nor left unexplained."""
+    from engine.explore import explore
+    from engine.learn import split
+    from engine.sessions import Store
+
+    with Store(tmp_path / "life.db", create=True) as store:
+        transitions = list(store.transitions(explore(store, 1, 2000, "novelty")))
+    proposals = propose(split(transitions)[0])
+    assert not [u for u in proposals.unexplained if "place_table" in u]
+    (table,) = _laws_writing(proposals, "facing.material = table")
+    assert {"action == place_table", "player.inventory.wood >= 2"} <= _conditions(table)
+    assert table.law.params == ()
+    (stone,) = _laws_writing(proposals, "player.inventory.stone += 1")
+    assert {"action == do", "facing.material == stone", "player.inventory.wood_pickaxe >= 1"} <= _conditions(stone)
+    assert stone.law.params == ()
