@@ -174,15 +174,17 @@ class Learner:
         return tuple(current)
 
     def cheapest(self, pos: np.ndarray, neg: np.ndarray, start: Sequence[int] = (), max_add: int = 2,
-                 max_cost: float = math.inf) -> tuple[int, ...] | None:
+                 max_cost: float = math.inf, touched: frozenset[str] = frozenset()) -> tuple[int, ...] | None:
         """The cheapest pure conjunction that extends ``start`` and covers *every* positive: an
         exhaustive search over at most ``max_add`` further literals, each true on all positives.
 
         Greedy FOIL charges each literal its code length against the information it gains, and with
         two or three positives no literal gains enough to pay: it then picks whatever is cheapest to
         name, not what separates (a nearby material rather than the item count). Here the order is
-        prior cost (points), then code length, then how many negatives a literal alone excludes,
-        then vocabulary order; deterministic. None if no such conjunction is within ``max_cost``."""
+        prior cost (points), then fewest literals that are not "at least" a ``touched`` attribute (what
+        the effect spends: at equal cost, a rule that spends wood is read off the wood count), then code length,
+        then how many negatives a literal alone excludes, then vocabulary order; deterministic. None if
+        no such conjunction is within ``max_cost``."""
         base = self.cover(start)
         if not (pos & base).any() or (pos & ~base).any():
             return None
@@ -197,14 +199,17 @@ class Learner:
         if not idx:
             return None
         base_cost = self.cost(start)
-        idx.sort(key=lambda i: (self.points[i], float(self.nats[i]), float(excluded[i]), i))
+        off = {i: not (self.attribute[i] in touched and self.op[i] == ">=") for i in idx}
+        idx.sort(key=lambda i: (self.points[i], off[i], float(self.nats[i]),
+                                float(excluded[i]), i))
         rows = np.flatnonzero(rest)
         keeps = {i: self.X[rows, i] for i in idx}
-        best: tuple[tuple[float, float], tuple[int, ...]] | None = None
+        best: tuple[tuple[float, int, float], tuple[int, ...]] | None = None
 
         def consider(extra: tuple[int, ...]) -> None:
             nonlocal best
-            key = (base_cost + self.cost(extra), float(sum(self.nats[i] for i in extra)))
+            key = (base_cost + self.cost(extra), sum(off[i] for i in extra),
+                   float(sum(self.nats[i] for i in extra)))
             if key[0] <= max_cost + 1e-9 and (best is None or key < best[0]):
                 best = (key, extra)
 

@@ -351,8 +351,8 @@ class _Run:
                     if not self._admissible(learner, c, literals, pos, neg):
                         literals = None
                 anchored = self._anchored(learner, c, pos, neg)
-                if anchored is not None and (literals is None or self._rank(learner, anchored, pos)
-                                             < self._rank(learner, literals, pos)):
+                if anchored is not None and (literals is None or self._rank(learner, c, anchored, pos)
+                                             < self._rank(learner, c, literals, pos)):
                     literals = anchored  # all the examples, or as many for less
                 if literals is None:
                     break
@@ -387,9 +387,17 @@ class _Run:
         return learner.loosen(literals, pos, neg)
 
     @staticmethod
-    def _rank(learner: Learner, literals: tuple[int, ...], pos: np.ndarray) -> tuple[int, float, float]:
-        """Between two pure rules: the one explaining more, then the cheaper, then the shorter code."""
-        return (-int((pos & learner.cover(literals)).sum()), learner.cost(literals),
+    def _spent(c: Compound) -> frozenset[str]:
+        """The observables ``c`` takes something from."""
+        return frozenset(a.key for a in c.atoms if a.op == "+=" and int(a.value) < 0)
+
+    def _rank(self, learner: Learner, c: Compound, literals: tuple[int, ...],
+              pos: np.ndarray) -> tuple[int, float, int, float]:
+        """Between two pure rules: the one explaining more, then the cheaper, then the one with fewer
+        conditions other than "at least" what the effect spends, then the shorter code."""
+        spent = self._spent(c)
+        off = sum(not (learner.attribute[i] in spent and learner.op[i] == ">=") for i in literals)
+        return (-int((pos & learner.cover(literals)).sum()), learner.cost(literals), off,
                 float(sum(learner.nats[i] for i in literals)))
 
     def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
@@ -406,7 +414,7 @@ class _Run:
                        if f.attribute == "action" and f.op == "==" and learner.X[pos, i].all()), None)
         if anchor is None:
             return None
-        literals = learner.cheapest(pos, neg, start=(anchor,), max_cost=budget(n))
+        literals = learner.cheapest(pos, neg, start=(anchor,), max_cost=budget(n), touched=self._spent(c))
         if literals is None:
             return None
         literals = self._edges(learner, literals, pos, neg)

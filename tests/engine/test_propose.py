@@ -263,9 +263,9 @@ def test_cheapest_separation_where_greedy_gain_picks_what_is_cheap_to_name():
 
 
 def test_a_novelty_life_gives_rare_action_laws_with_their_requirements(tmp_path):
-    """One life (seed 1, ~300 steps): two table placements among ~15 place_table tries, and stone
-    mined 15 times with one failure without a pickaxe. Both are stated as deterministic laws of their
-    action with the requirement that separates them, not as chance, nor left unexplained."""
+    """One life (seed 1, ~300 steps): two table placements among ~15 place_table tries, stone mined
+    15 times with one failure without a pickaxe, one pickaxe made. Each is stated as a deterministic
+    law of its action with the requirement that separates it, not as chance, nor left unexplained."""
     from engine.explore import explore
     from engine.learn import split
     from engine.sessions import Store
@@ -280,3 +280,7 @@ def test_a_novelty_life_gives_rare_action_laws_with_their_requirements(tmp_path)
     (stone,) = _laws_writing(proposals, "player.inventory.stone += 1")
     assert {"action == do", "facing.material == stone", "player.inventory.wood_pickaxe >= 1"} <= _conditions(stone)
     assert stone.law.params == ()
+    # one pickaxe made: at equal cost its wood spend is read off the wood count, not the food there was
+    (pickaxe,) = _laws_writing(proposals, "player.inventory.wood_pickaxe += 1")
+    assert _conditions(pickaxe) == {"action == make_wood_pickaxe", "player.inventory.wood >= 1",
+                                    "facing.material == table"}
