@@ -158,6 +158,80 @@ class Learner:
                     break
         return tuple(current)
 
+    def tighten(self, literals: Sequence[int], pos: np.ndarray) -> tuple[int, ...]:
+        """Move each threshold to the edge of the positives it covers: the most specific statement
+        of what the examples showed (with a handful of examples, the negatives' edge is where the
+        sample happened to stop, not where the effect does)."""
+        current = list(literals)
+        rows = pos & self.cover(current)
+        for k, i in enumerate(current):
+            ladder = self.ladders.get((self.attribute[i], self.op[i]))
+            if not ladder:
+                continue
+            fits = [(v, j) for v, j in ladder if self.X[rows, j].all()]
+            if fits:
+                current[k] = (max(fits) if THRESHOLD_OPS[self.op[i]] == "down" else min(fits))[1]
+        return tuple(current)
+
+    def cheapest(self, pos: np.ndarray, neg: np.ndarray, start: Sequence[int] = (), max_add: int = 2,
+                 max_cost: float = math.inf, touched: frozenset[str] = frozenset()) -> tuple[int, ...] | None:
+        """The cheapest pure conjunction that extends ``start`` and covers *every* positive: an
+        exhaustive search over at most ``max_add`` further literals, each true on all positives.
+
+        Greedy FOIL charges each literal its code length against the information it gains, and with
+        two or three positives no literal gains enough to pay: it then picks whatever is cheapest to
+        name, not what separates (a nearby material rather than the item count). Here the order is
+        prior cost (points), then fewest literals that are not "at least" a ``touched`` attribute (what
+        the effect spends: at equal cost, a rule that spends wood is read off the wood count), then code length,
+        then how many negatives a literal alone excludes, then vocabulary order; deterministic. None if
+        no such conjunction is within ``max_cost``."""
+        base = self.cover(start)
+        if not (pos & base).any() or (pos & ~base).any():
+            return None
+        rest = neg & base
+        if not rest.any():
+            return tuple(start)
+        blocked = self._blocked(start)
+        on_all = self.X[pos].all(axis=0) & ~blocked
+        excluded = self._counts(rest)  # negatives each feature keeps
+        n_rest = float(rest.sum())
+        idx = [int(i) for i in np.flatnonzero(on_all & (excluded < n_rest))]
+        if not idx:
+            return None
+        base_cost = self.cost(start)
+        off = {i: not (self.attribute[i] in touched and self.op[i] == ">=") for i in idx}
+        idx.sort(key=lambda i: (self.points[i], off[i], float(self.nats[i]),
+                                float(excluded[i]), i))
+        rows = np.flatnonzero(rest)
+        keeps = {i: self.X[rows, i] for i in idx}
+        best: tuple[tuple[float, int, float], tuple[int, ...]] | None = None
+
+        def consider(extra: tuple[int, ...]) -> None:
+            nonlocal best
+            key = (base_cost + self.cost(extra), sum(off[i] for i in extra),
+                   float(sum(self.nats[i] for i in extra)))
+            if key[0] <= max_cost + 1e-9 and (best is None or key < best[0]):
+                best = (key, extra)
+
+        for i in idx:
+            if not keeps[i].any():
+                consider((i,))
+        if best is None and max_add >= 2:
+            for a, i in enumerate(idx):
+                if base_cost + self.points[i] + min(self.points[j] for j in idx) > max_cost + 1e-9:
+                    continue
+                for j in idx[a + 1:]:
+                    if best is not None and self.points[i] + self.points[j] > best[0][0] - base_cost + 1e-9:
+                        break
+                    if self.attribute[i] == self.attribute[j] or (keeps[i] & keeps[j]).any():
+                        continue
+                    if self._blocked((i,))[j]:
+                        continue
+                    consider((i, j))
+        if best is None:
+            return None
+        return (*start, *best[1])
+
     def cost(self, literals: Sequence[int]) -> float:
         """Prior plausibility cost of a conjunction, in points (see ``engine.features.GROUP_POINTS``)."""
         return float(sum(self.points[i] for i in literals))

@@ -19,6 +19,10 @@ Per frame, two passes:
    example buys three plausible conditions, e.g. action, faced tile, an item count); rules more
    elaborate than that, and what remains of a chance effect, must also beat chance. Rules of one
    effect form a decision list: a later rule excludes the earlier ones, so deltas never add up twice.
+   With a handful of examples greedy gain cannot pay for any condition and picks what is cheap to
+   name; then, if all of them came with one action, the cheapest conditions separating them from
+   that action's other tries are searched exhaustively (``_anchored``), and such a rule also wins
+   over chance. A few examples' thresholds sit at their edge; a spend of k needs exactly k.
 
 An accepted rule takes in every other effect that happened wherever it fired; a chance rule of an
 entity takes the different outcomes it had on the player as ``one of`` branches. Background effects
@@ -43,6 +47,7 @@ import numpy as np
 
 import laws
 from crafter_oo import constants as C
+from crafter_oo.observation import SCHEMA
 from crafter_oo.trace import Transition
 from engine.evidence import Evidence
 from engine.propose import movement, periodic, render
@@ -69,6 +74,8 @@ MAX_ROWS = 40_000           # entity instances per kind beyond this are subsampl
 MAX_STOCHASTIC_RULES = 3    # per effect
 MAX_RULES = 8               # deterministic rules per effect
 MIN_STOCHASTIC = 3          # positives a chance law needs
+MAX_ANCHORED = 8           # positives up to which a rule's thresholds sit at the examples' edge
+MAX_SEARCHED = 64          # positives up to which an action-anchored exhaustive search backs up FOIL
 MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
 
 
@@ -214,6 +221,12 @@ class _Run:
         # condition, conditions were missing and the deterministic pass will find them.
         if self._pure_list(learner, pos & cov, neg & cov, cand.literals) >= 0.5 * cand.positives:
             return None
+        # With a handful of examples no rule pays in nats, chance included: if the deterministic
+        # pass would accept a rule for all of them (one action, conditions within the budget that
+        # needs no paying), chance is not the better reading.
+        anchored = self._anchored(learner, c, pos, neg)
+        if anchored is not None and learner.cost(anchored) <= budget(1):
+            return None
         self.accept(c, cand.literals, stochastic=True, pool=pool)
         return cand.literals
 
@@ -238,6 +251,38 @@ class _Run:
                 if f.attribute == attr and f.op == "==" and learner.X[rows, i].all():
                     out.append(i)
                     break
+        return tuple(out)
+
+    def _affordable(self, effects: list[Compound], learner: Learner, literals: tuple[int, ...],
+                    rows: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
+        """A rule that spends k of a counted item (never a vital: those are cut at their bound, not
+        spent) was only ever seen where the item could pay k, never cut short at its lower bound. So
+        its ``item >= t`` condition is ``lo + k``: raised to it, or added, when every example had
+        that much; lowered to it from the examples' edge when no failure comes in. (Not charged to
+        the budget: a spend's own amount is no new claim.)"""
+        if not rows.any():
+            return literals
+        out = list(literals)
+        for c in effects:
+            for a in c.atoms:
+                item = a.key.removeprefix("player.inventory.")
+                if a.op != "+=" or int(a.value) >= 0 or item == a.key or item in SCHEMA.vitals:
+                    continue
+                need = float(SCHEMA.attributes[a.key].lo) - int(a.value)
+                ladder = learner.ladders.get((a.key, ">="), [])
+                have = [k for k, i in enumerate(out) if learner.attribute[i] == a.key and learner.op[i] == ">="]
+                if have and float(learner.value[out[have[0]]]) == need:
+                    continue
+                step = next((i for v, i in ladder if v >= need and learner.X[rows, i].all()), None)
+                if step is None:
+                    continue
+                if have:
+                    trial = [*out[:have[0]], step, *out[have[0] + 1:]]
+                    if float(learner.value[step]) > float(learner.value[out[have[0]]]) or \
+                            not (neg & learner.cover(trial)).any():
+                        out = trial
+                elif not any(learner.attribute[i] == a.key for i in out):
+                    out.append(step)
         return tuple(out)
 
     @staticmethod
@@ -300,22 +345,80 @@ class _Run:
                     self.regions.setdefault(id(c), []).append(region)
                     continue
                 cand = learner.pure(pos, neg)
-                if cand is None:
+                literals = None
+                if cand is not None:
+                    literals = self._edges(learner, learner.simplify(cand.literals, pos, neg), pos, neg)
+                    if not self._admissible(learner, c, literals, pos, neg):
+                        literals = None
+                anchored = self._anchored(learner, c, pos, neg)
+                if anchored is not None and (literals is None or self._rank(learner, c, anchored, pos)
+                                             < self._rank(learner, c, literals, pos)):
+                    literals = anchored  # all the examples, or as many for less
+                if literals is None:
                     break
-                literals = learner.loosen(learner.simplify(cand.literals, pos, neg), pos, neg)
-                explained = int((pos & learner.cover(literals)).sum())
-                if learner.cost(literals) > budget(explained):
-                    break
-                if (id(c) in self.chancy or learner.cost(literals) > budget(1)) and \
-                        not self._pays(learner, literals, pos, neg, explained):
-                    # what is left of a chance effect, or a rule more elaborate than one example
-                    # can justify: it must beat chance, not merely fit a few examples
-                    break
-                if explained < 2 and c.keys & self.noisy:
-                    break  # one example is no law for an observable that also changes by chance
                 literals = self.accept(c, literals, stochastic=False, pool=pool)
                 pool &= ~learner.cover(literals)
                 self.regions.setdefault(id(c), []).append(literals)
+
+    def _admissible(self, learner: Learner, c: Compound, literals: tuple[int, ...], pos: np.ndarray,
+                    neg: np.ndarray) -> bool:
+        """May a pure rule with these conditions be accepted for ``c``'s open positives?"""
+        explained = int((pos & learner.cover(literals)).sum())
+        if learner.cost(literals) > budget(explained):
+            return False
+        if (id(c) in self.chancy or learner.cost(literals) > budget(1)) and \
+                not self._pays(learner, literals, pos, neg, explained):
+            # what is left of a chance effect, or a rule more elaborate than one example
+            # can justify: it must beat chance, not merely fit a few examples
+            return False
+        # one example is no law for an observable that also changes by chance, nor for an effect
+        # that also happened elsewhere, unexplained: then it is one of several, not a rule
+        return explained >= 2 or (not c.keys & self.noisy and explained == int(pos.sum()))
+
+    @staticmethod
+    def _edges(learner: Learner, literals: tuple[int, ...], pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
+        """Where a rule's thresholds go: with many examples, as far toward generality as the
+        failures allow; with a few (at most ``MAX_ANCHORED``), at the edge of the examples, since a
+        handful of tries cannot say how far the effect reaches (a creature seen removed at health 1
+        is not thereby removed at 2)."""
+        explained = int((pos & learner.cover(literals)).sum())
+        if explained <= MAX_ANCHORED:
+            return learner.tighten(literals, pos)
+        return learner.loosen(literals, pos, neg)
+
+    @staticmethod
+    def _spent(c: Compound) -> frozenset[str]:
+        """The observables ``c`` takes something from."""
+        return frozenset(a.key for a in c.atoms if a.op == "+=" and int(a.value) < 0)
+
+    def _rank(self, learner: Learner, c: Compound, literals: tuple[int, ...],
+              pos: np.ndarray) -> tuple[int, float, int, float]:
+        """Between two pure rules: the one explaining more, then the cheaper, then the one with fewer
+        conditions other than "at least" what the effect spends, then the shorter code."""
+        spent = self._spent(c)
+        off = sum(not (learner.attribute[i] in spent and learner.op[i] == ">=") for i in literals)
+        return (-int((pos & learner.cover(literals)).sum()), learner.cost(literals), off,
+                float(sum(learner.nats[i] for i in literals)))
+
+    def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
+        """Beside the greedy search: if every open positive came with one action, the effect is that
+        action's outcome, and only the tries of that action are its failures. The cheapest
+        conditions (at most two more) that cover all of its examples and none of those tries, if
+        they fit the budget (``Learner.cheapest``), thresholds placed as in ``_edges``. Greedy gain
+        cannot carry a handful of examples, and even with more it takes what is cheap to name
+        (a nearby path) where an item count separates as well."""
+        n = int(pos.sum())
+        if not 1 <= n <= MAX_SEARCHED:
+            return None
+        anchor = next((i for i, f in enumerate(self.frames[c.frame].features)
+                       if f.attribute == "action" and f.op == "==" and learner.X[pos, i].all()), None)
+        if anchor is None:
+            return None
+        literals = learner.cheapest(pos, neg, start=(anchor,), max_cost=budget(n), touched=self._spent(c))
+        if literals is None:
+            return None
+        literals = self._edges(learner, literals, pos, neg)
+        return literals if self._admissible(learner, c, literals, pos, neg) else None
 
     def accept(self, c: Compound, literals: tuple[int, ...], *, stochastic: bool,
                pool: np.ndarray) -> tuple[int, ...]:
@@ -336,6 +439,7 @@ class _Run:
                 keys |= b.keys
         if not stochastic:
             literals = self._specialise(effects, learner, literals, rows)
+            literals = self._affordable(effects, learner, literals, rows, (c.status == FAILED) & pool)
             cover = learner.cover(literals, exclusions)
         implied_global: list[Compound] = []
         if c.frame != GLOBAL:
@@ -345,12 +449,16 @@ class _Run:
                 gmask[ts] = True
                 gkeys: set[str] = set()
                 for b in sorted(self.compounds[GLOBAL], key=lambda b: b.name):
-                    if b.local or gkeys & b.keys or not self._implied(b, gmask):
+                    if gkeys & b.keys or not self._implied(b, gmask):
                         continue
                     # across frames, one coincidence is not enough: the rule must explain b repeatedly,
-                    # or explain most of what b ever did
+                    # or explain most of what b ever did; and an effect the player's own situation
+                    # explains stays with it unless this rule coincides with every open occurrence
                     here = int((gmask & (b.status == HAPPENED)).sum())
-                    if len(ts) >= MIN_STOCHASTIC or here >= 0.5 * int(self.open_positives(b).sum()):
+                    left = int(self.open_positives(b).sum())
+                    if b.local and here < left:
+                        continue
+                    if len(ts) >= MIN_STOCHASTIC or here >= 0.5 * left:
                         implied_global.append(b)
                         gkeys |= b.keys
         outcomes: list[list[Compound]] = []

@@ -207,3 +207,80 @@ def test_daylight_gets_an_exact_periodic_law_or_none():
     scrambled = [dataclasses.replace(o, daylight=float(i % 7) / 10) for i, o in enumerate(afters)]
     assert periodic_formula(scrambled) is None  # 0.0 .. 0.6 by index: no function of time that repeats
     assert periodic_formula([dataclasses.replace(o, daylight=0.5) for o in afters]) is None
+
+
+def test_two_placements_among_many_failed_tries_give_a_law():
+    """A table placed twice, among many tries without the wood and much else: greedy information
+    gain cannot pay for any condition with two examples; the action-anchored search still finds the
+    cheapest separating conditions, and the spend is stated only where the wood covers it."""
+    out = []
+    actions = ("noop", "do", "move_left", "place_table", "place_table")
+    for seed, (material, action, wood) in enumerate(itertools.product(("grass", "sand", "water"), actions, (0, 0, 0))):
+        world = build_world(fill="grass", materials={(6, 5): material}, inventory={"wood": wood, "drink": 5},
+                            seed=seed)
+        out.append(_step(world, action))
+    for seed, wood in ((100, 3), (101, 5)):
+        world = build_world(fill="grass", materials={(6, 5): "grass"}, inventory={"wood": wood, "drink": 5},
+                            seed=seed)
+        out.append(_step(world, "place_table"))
+    proposals = propose(out)
+    (table,) = _laws_writing(proposals, "facing.material = table")
+    conds = _conditions(table)
+    assert {"action == place_table", "player.inventory.wood >= 2"} <= conds
+    assert "player.inventory.wood -= 2" in table.text and "player.achievements.place_table += 1" in table.text
+    assert table.law.params == ()
+
+
+def test_cheapest_separation_where_greedy_gain_picks_what_is_cheap_to_name():
+    """Two examples among 250 (one life's table placements): no literal's information gain pays
+    for its code length, so greedy FOIL takes the shortest names (faced path, no grass nearby) and
+    needs three conditions; the exhaustive search from the action finds the item count alone."""
+    from engine.features import Feature
+    from engine.propose.atoms import Frame
+    from engine.propose.induce import Learner
+
+    feats = (Feature("action == place_table", "action", "==", "place_table", "action"),
+             Feature("facing.material == path", "facing.material", "==", "path", "facing"),
+             Feature("not nearby(grass)", "nearby.grass", "is", False, "nearby"),
+             Feature("player.inventory.wood >= 1", "player.inventory.wood", ">=", 1, "inventory"))
+    rows = np.zeros((250, 4), bool)
+    rows[:2] = True                                  # the two placements
+    rows[2:15, 0] = True                             # 13 tries without wood ...
+    rows[2:4, 1] = True                              # ... two of them facing path
+    rows[4:7, 2] = True                              # ... three with no grass nearby
+    rows[15:50, 1] = True                            # other steps on path
+    rows[50:80, 3] = True                            # other steps with wood
+    frame = Frame(GLOBAL, feats, rows, np.array([5.83, 5.94, 7.68, 8.66]), np.array([1.0, 1.0, 1.5, 1.0]),
+                  np.arange(250), None)
+    learner = Learner(frame)
+    pos = np.zeros(250, bool)
+    pos[:2] = True
+    neg = ~pos
+    greedy = learner.pure(pos, neg)
+    assert greedy is not None and learner.cost(greedy.literals) > 2.0
+    assert learner.cheapest(pos, neg, start=(0,)) == (0, 3)
+    assert learner.cheapest(pos, neg, start=(0,), max_cost=1.5) is None
+
+
+def test_a_novelty_life_gives_rare_action_laws_with_their_requirements(tmp_path):
+    """One life (seed 1, ~300 steps): two table placements among ~15 place_table tries, stone mined
+    15 times with one failure without a pickaxe, one pickaxe made. Each is stated as a deterministic
+    law of its action with the requirement that separates it, not as chance, nor left unexplained."""
+    from engine.explore import explore
+    from engine.learn import split
+    from engine.sessions import Store
+
+    with Store(tmp_path / "life.db", create=True) as store:
+        transitions = list(store.transitions(explore(store, 1, 2000, "novelty")))
+    proposals = propose(split(transitions)[0])
+    assert not [u for u in proposals.unexplained if "place_table" in u]
+    (table,) = _laws_writing(proposals, "facing.material = table")
+    assert {"action == place_table", "player.inventory.wood >= 2"} <= _conditions(table)
+    assert table.law.params == ()
+    (stone,) = _laws_writing(proposals, "player.inventory.stone += 1")
+    assert {"action == do", "facing.material == stone", "player.inventory.wood_pickaxe >= 1"} <= _conditions(stone)
+    assert stone.law.params == ()
+    # one pickaxe made: at equal cost its wood spend is read off the wood count, not the food there was
+    (pickaxe,) = _laws_writing(proposals, "player.inventory.wood_pickaxe += 1")
+    assert _conditions(pickaxe) == {"action == make_wood_pickaxe", "player.inventory.wood >= 1",
+                                    "facing.material == table"}
