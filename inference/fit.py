@@ -318,8 +318,8 @@ def rate(changed: int, total: int) -> tuple[float, float]:
     return (RATE_PRIOR[0] + changed, RATE_PRIOR[1] + max(total - changed, 0))
 
 
-def miss_counts(model: CompiledModel, ev: Evidence, theta: Sequence[dict[str, np.ndarray]],
-                weights: np.ndarray | None = None) -> tuple[Counter[str], Counter[str]]:
+def miss_counts(model: CompiledModel, ev: Evidence,
+                theta: Sequence[dict[str, np.ndarray]]) -> tuple[Counter[str], Counter[str]]:
     """Per group: predicted cells, and those whose observed value the laws' combination did not allow."""
     probs = [spec.branch_probs(theta[spec.index]) for spec in model.laws]
     misses: Counter[str] = Counter()

@@ -7,9 +7,8 @@ observable that changed with no active law naming it counts against coverage.
 
 from __future__ import annotations
 
-import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,43 +71,25 @@ class AuditReport:
 
 
 def random_play(transitions: int, seed: int = 0) -> Iterator[tuple[Observation, str, Observation]]:
-    """Seeded uniform-random play in Crafter-OO, resetting on done with episode + 1."""
-    rng = random.Random(seed)
-    episode = 1
-    state = crafter_oo.reset(seed, episode)
-    obs = crafter_oo.observe(state)
-    actions = crafter_oo.constants.ACTIONS
-    for _ in range(transitions):
-        action = actions[rng.randrange(len(actions))]
-        state, _, done = crafter_oo.step(state, action)
-        nxt = crafter_oo.observe(state)
-        yield obs, action, nxt
-        if done:
-            episode += 1
-            state = crafter_oo.reset(seed, episode)
-            nxt = crafter_oo.observe(state)
-        obs = nxt
+    """Seeded uniform-random play (``crafter_oo.random_play``) as (obs, action name, next obs)."""
+    last, nxt = None, None
+    for t in crafter_oo.random_play(seed, transitions):
+        obs = nxt if t.state is last else crafter_oo.observe(t.state)  # a state is observed once
+        last, nxt = t.next_state, crafter_oo.observe(t.next_state)
+        yield obs, t.action_name, nxt
 
 
-def _kind_of(obs: Observation, nxt: Observation, key: O.Key) -> str | None:
-    if key[0] != "entity":
-        return None
-    for e in obs.entities:
-        if e.id == key[1]:
-            return e.kind
-    return None
-
-
-def audit(law_set: LawSet | CompiledLawSet, transitions: int = 10_000, seed: int = 0,
-          max_misses: int = 50) -> AuditReport:
-    """Replay seeded random play and score the set's predictions on every transition."""
+def audit_observed(law_set: LawSet | CompiledLawSet, triples: Iterable[tuple[Observation, int | str, Observation]],
+                   max_misses: int = 50) -> AuditReport:
+    """Score a law set on (obs, action, next obs) triples; misses past ``max_misses`` are counted, not kept."""
     compiled = law_set if isinstance(law_set, CompiledLawSet) else CompiledLawSet(law_set)
     report = AuditReport()
-    for obs, action, nxt in random_play(transitions, seed):
+    for obs, action, nxt in triples:
         report.transitions += 1
         predictions = compiled.predict(obs, action)
         combined = combine(predictions, obs)
         after_entities = {e.id: e for e in nxt.entities}
+        kinds = {e.id: e.kind for e in obs.entities}
         for key, dist in combined.items():
             truth = O.actual(obs, nxt, key, after_entities)
             if truth is O.NOT_APPLICABLE:
@@ -123,13 +104,19 @@ def audit(law_set: LawSet | CompiledLawSet, transitions: int = 10_000, seed: int
                 report.stochastic_in_support += good
             if not good and len(report.misses) < max_misses:
                 names = tuple(p.law for p in predictions if key in p.outcomes)
-                report.misses.append(Miss(obs.step, action, O.key_str(key), O.value(obs, key), truth,
-                                          dist, names))
+                name = action if isinstance(action, str) else crafter_oo.constants.ACTIONS[action]
+                report.misses.append(Miss(obs.step, name, O.key_str(key), O.value(obs, key), truth, dist, names))
             elif not good:
                 report.misses.append(report.misses[-1])
         for key, _before, _after in O.changed_keys(obs, nxt):
-            attr = O.attribute_of(key, _kind_of(obs, nxt, key))
+            attr = O.attribute_of(key, kinds.get(key[1]) if key[0] == "entity" else None)
             report.changed[attr] += 1
             if key not in combined:
                 report.uncovered[attr] += 1
     return report
+
+
+def audit(law_set: LawSet | CompiledLawSet, transitions: int = 10_000, seed: int = 0,
+          max_misses: int = 50) -> AuditReport:
+    """Replay seeded random play and score the set's predictions on every transition."""
+    return audit_observed(law_set, random_play(transitions, seed), max_misses)

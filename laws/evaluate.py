@@ -504,8 +504,9 @@ class LawInstance:
     binding: Any
     branches: tuple[Branch, ...]
 
-    def observables(self) -> set[O.Key]:
-        return {k for b in self.branches for k in b.outcomes}
+    def observables(self) -> tuple[O.Key, ...]:
+        """The keys any branch names, in first-seen order (the same in every process)."""
+        return tuple(dict.fromkeys(k for b in self.branches for k in b.outcomes))
 
 
 @dataclass
@@ -575,28 +576,13 @@ class CompiledLawSet:
         for index, c in enumerate(self.laws):
             for b in self._bindings(c, ctx):
                 if c.condition(ctx, b):
-                    branches = []
-                    for choices, effects in c.branches:
-                        combos: list[tuple[float, dict[O.Key, Op]]] = [(1.0, {})]
-                        for fn in effects:
-                            alternatives = fn(ctx, b)
-                            combos = [(w0 * w1, _compose(ops0, ops1)) for w0, ops0 in combos
-                                      for w1, ops1 in alternatives]
-                        outcomes: dict[O.Key, dict[Op, float]] = {}
-                        keys = {k for _, ops in combos for k in ops}
-                        for k in keys:
-                            dist: dict[Op, float] = {}
-                            for w, ops in combos:
-                                op = ops.get(k, UNCHANGED)
-                                dist[op] = dist.get(op, 0.0) + w
-                            outcomes[k] = dist
-                        branches.append(Branch(choices, outcomes))
+                    branches = [Branch(choices, _per_key(_expand(effects, ctx, b, 1.0)))
+                                for choices, effects in c.branches]
                     out.append(LawInstance(index, c.law.name, c.kind, _binding_id(b), tuple(branches)))
         return out
 
     def _instance(self, c: CompiledLaw, ctx: Context, b: Any, values: Mapping[str, Any]) -> LawPrediction:
-        outcomes: dict[O.Key, dict[Op, float]] = {}
-        expanded: list[tuple[float, dict[O.Key, Op]]] = []
+        expanded: Combos = []
         for choices, effects in c.branches:
             p = 1.0
             for name, index in choices:
@@ -604,19 +590,32 @@ class CompiledLawSet:
                 p *= (v if index == 0 else 1.0 - v) if isinstance(v, float | int) else v[index]
             if p <= 0.0:
                 continue
-            combos: list[tuple[float, dict[O.Key, Op]]] = [(p, {})]
-            for fn in effects:
-                alternatives = fn(ctx, b)
-                combos = [(w0 * w1, _compose(ops0, ops1)) for w0, ops0 in combos for w1, ops1 in alternatives]
-            expanded += combos
-        keys = {k for _, ops in expanded for k in ops}
-        for k in keys:
-            dist: dict[Op, float] = {}
-            for w, ops in expanded:
-                op = ops.get(k, UNCHANGED)
-                dist[op] = dist.get(op, 0.0) + w
-            outcomes[k] = dist
-        return LawPrediction(c.law.name, _binding_id(b), outcomes)
+            expanded += _expand(effects, ctx, b, p)
+        return LawPrediction(c.law.name, _binding_id(b), _per_key(expanded))
+
+
+Combos = list[tuple[float, dict[O.Key, Op]]]
+
+
+def _expand(effects: list[EffectFn], ctx: Context, b: Any, weight: float) -> Combos:
+    """A branch's effects applied in turn: every combination of their alternatives, with its weight."""
+    combos: Combos = [(weight, {})]
+    for fn in effects:
+        alternatives = fn(ctx, b)
+        combos = [(w0 * w1, _compose(ops0, ops1)) for w0, ops0 in combos for w1, ops1 in alternatives]
+    return combos
+
+
+def _per_key(combos: Combos) -> dict[O.Key, dict[Op, float]]:
+    """Weighted combinations as, per observable, a distribution over operations ("no effect" where absent)."""
+    outcomes: dict[O.Key, dict[Op, float]] = {}
+    for k in dict.fromkeys(k for _, ops in combos for k in ops):  # first-seen order, the same in every process
+        dist: dict[Op, float] = {}
+        for w, ops in combos:
+            op = ops.get(k, UNCHANGED)
+            dist[op] = dist.get(op, 0.0) + w
+        outcomes[k] = dist
+    return outcomes
 
 
 def _compose(ops: dict[O.Key, Op], new: list[tuple[O.Key, Op]]) -> dict[O.Key, Op]:
