@@ -259,12 +259,14 @@ class Evidence:
             for c in cs:
                 groups[c.kind].append((t, c))
         arrays = F.observation_arrays(befores, action_ids)
-        table = F.global_table(arrays)
+        walkable = _walkable(befores, afters, per_step)
+        ground = {m for materials in walkable.values() for m in materials}
+        table = F.global_table(arrays, tuple(m for m in C.MATERIALS if m in ground))
         reach = _reach(groups, reach_margin)
         entities = {kind: _entity_rows(kind, befores, afters, reach[kind]) for kind in C.ENTITY_KINDS[1:]}
         after_pos = np.array([o.player.pos for o in afters], np.int64).reshape(-1, 2)
         return cls(tuple(befores), tuple(afters), np.asarray(action_ids, np.int64), per_step, groups, arrays,
-                   table, entities, _walkable(befores, afters, per_step), after_pos)
+                   table, entities, walkable, after_pos)
 
 
 def _reach(groups: dict[str, list[tuple[int, Change]]], margin: int) -> dict[str, int]:

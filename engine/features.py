@@ -203,10 +203,26 @@ def observation_arrays(observations: Sequence[Observation], actions: Sequence[in
                         nearby, neighbour_material, neighbour_free, daylight, step)
 
 
-def global_table(arrays: GlobalArrays) -> FeatureTable:
-    """The global feature table of a run of transitions (columns in ``GLOBAL_FEATURES`` order)."""
+def walked_feature(walked: Sequence[str]) -> Feature:
+    """``facing.material in {...}``: the faced tile is of a material something was seen to walk onto.
+
+    The class is read off the life, not known in advance; it lets one placement on sand say "wherever
+    the player could step", the most general statement the life supports, not "on sand" only.
+    """
+    names = ", ".join(walked)
+    return Feature(f"facing.material in {{{names}}}", "facing.material", "in", tuple(walked), "facing",
+                   f"facing.material not in {{{names}}}")
+
+
+def global_table(arrays: GlobalArrays, walked: Sequence[str] = ()) -> FeatureTable:
+    """The global feature table of a run of transitions: ``GLOBAL_FEATURES``, and when movers walked onto
+    two or more materials, the ``walked_feature`` of them first (it wins ties with one material)."""
     a = arrays
     cols: list[np.ndarray] = []
+    extra: tuple[Feature, ...] = ()
+    if len(walked) >= 2:
+        extra = (walked_feature(walked),)
+        cols.append(np.isin(a.facing_material, [C.MATERIAL_ID[m] for m in walked]))
     cols += [a.action == i for i in range(len(C.ACTIONS))]
     cols += [a.facing_material == i for i in range(len(C.MATERIALS))]
     cols += [a.facing_entity == KIND_INDEX[k] for k in KIND_NAMES if k != "player"]
@@ -225,8 +241,8 @@ def global_table(arrays: GlobalArrays) -> FeatureTable:
     for period in PERIODS:
         cols.append((a.step + 1) % period == 0)
     matrix = np.stack(cols, axis=1) if cols and len(a.action) else np.zeros((len(a.action), len(cols)), bool)
-    assert matrix.shape[1] == len(GLOBAL_FEATURES)
-    return FeatureTable(GLOBAL_FEATURES, matrix)
+    assert matrix.shape[1] == len(extra) + len(GLOBAL_FEATURES)
+    return FeatureTable(extra + GLOBAL_FEATURES, matrix)
 
 
 # ---------------------------------------------------------------------------------------- entities

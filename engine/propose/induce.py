@@ -140,6 +140,22 @@ class Learner:
                 current = trial
         return tuple(j for j in literals if j in current)
 
+    def widen(self, literals: Sequence[int], neg: np.ndarray) -> tuple[int, ...]:
+        """Widen each single value to a class of values that holds it (``facing.material == sand`` to
+        ``facing.material in {grass, path, sand}``) where the negatives allow: the examples cannot tell
+        the two apart, and the class is the statement more data would refute if it were wrong."""
+        current = list(literals)
+        for k, i in enumerate(current):
+            if self.op[i] != "==":
+                continue
+            for j in self._by_attribute[self.attribute[i]]:
+                if self.op[j] == "in" and self.value[i] in self.value[j]:
+                    trial = [*current[:k], j, *current[k + 1:]]
+                    if not (neg & self.cover(trial)).any():
+                        current = trial
+                        break
+        return tuple(current)
+
     def loosen(self, literals: Sequence[int], pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
         """Move each threshold as far toward generality as the negatives allow."""
         current = list(literals)
@@ -183,7 +199,10 @@ class Learner:
         name, not what separates (a nearby material rather than the item count). Here the order is
         prior cost (points), then fewest literals that are not "at least" a ``touched`` attribute (what
         the effect spends: at equal cost, a rule that spends wood is read off the wood count), then code length,
-        then how many negatives a literal alone excludes, then vocabulary order; deterministic. None if
+        then generality (the most instances covered: of "on sand" and "on ground anything walks on", both
+        true of the examples, the evidence cannot tell them apart, and the general one is the hypothesis
+        more data would refute if wrong), then how many negatives a literal alone excludes, then
+        vocabulary order; deterministic. None if
         no such conjunction is within ``max_cost``."""
         base = self.cover(start)
         if not (pos & base).any() or (pos & ~base).any():
@@ -204,12 +223,12 @@ class Learner:
                                 float(excluded[i]), i))
         rows = np.flatnonzero(rest)
         keeps = {i: self.X[rows, i] for i in idx}
-        best: tuple[tuple[float, int, float], tuple[int, ...]] | None = None
+        best: tuple[tuple[float, int, float, int], tuple[int, ...]] | None = None
 
         def consider(extra: tuple[int, ...]) -> None:
             nonlocal best
             key = (base_cost + self.cost(extra), sum(off[i] for i in extra),
-                   float(sum(self.nats[i] for i in extra)))
+                   float(sum(self.nats[i] for i in extra)), -int(self.cover((*start, *extra)).sum()))
             if key[0] <= max_cost + 1e-9 and (best is None or key < best[0]):
                 best = (key, extra)
 

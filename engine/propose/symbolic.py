@@ -380,11 +380,12 @@ class _Run:
         """Where a rule's thresholds go: with many examples, as far toward generality as the
         failures allow; with a few (at most ``MAX_ANCHORED``), at the edge of the examples, since a
         handful of tries cannot say how far the effect reaches (a creature seen removed at health 1
-        is not thereby removed at 2)."""
+        is not thereby removed at 2). A single material widens to the ground movers walk on, if the
+        failures allow (``Learner.widen``)."""
         explained = int((pos & learner.cover(literals)).sum())
         if explained <= MAX_ANCHORED:
-            return learner.tighten(literals, pos)
-        return learner.loosen(literals, pos, neg)
+            return learner.widen(learner.tighten(literals, pos), neg)
+        return learner.widen(learner.loosen(literals, pos, neg), neg)
 
     @staticmethod
     def _spent(c: Compound) -> frozenset[str]:

@@ -262,6 +262,35 @@ def test_cheapest_separation_where_greedy_gain_picks_what_is_cheap_to_name():
     assert learner.cheapest(pos, neg, start=(0,), max_cost=1.5) is None
 
 
+def test_a_single_material_widens_to_the_ground_movers_walk_on_where_failures_allow():
+    """Tables placed only on sand: "on sand" and "on ground anything walks on" both fit the examples.
+    The class is kept unless a failure falls inside it; a failure on grass keeps the single value."""
+    from engine.features import Feature, walked_feature
+    from engine.propose.atoms import Frame
+    from engine.propose.induce import Learner
+
+    ground = walked_feature(("grass", "path", "sand"))
+    assert ground.text == "facing.material in {grass, path, sand}"
+    feats = (ground,
+             Feature("action == place_table", "action", "==", "place_table", "action"),
+             Feature("facing.material == sand", "facing.material", "==", "sand", "facing"),
+             Feature("facing.material == water", "facing.material", "==", "water", "facing"))
+    rows = np.zeros((40, 4), bool)
+    rows[:3, 0:3] = True                 # three placements facing sand
+    rows[3:6, 1] = rows[3:6, 3] = True   # three tries facing water
+    rows[6, 0:2] = True                  # one try facing grass
+    rows[7:40, 0] = True                 # other steps on ground
+    frame = Frame(GLOBAL, feats, rows, np.full(4, 5.0), np.ones(4), np.arange(40), None)
+    learner = Learner(frame)
+    pos = np.zeros(40, bool)
+    pos[:3] = True
+    others = ~pos
+    others[6] = False                    # the grass try succeeded elsewhere: not a failure here
+    assert learner.widen((1, 2), others) == (1, 0)
+    assert learner.widen((1, 2), ~pos) == (1, 2)  # a failure on grass: "on sand" it stays
+    assert learner.widen((1, 3), ~pos) == (1, 3)  # water is not ground: nothing to widen to
+
+
 def test_a_novelty_life_gives_rare_action_laws_with_their_requirements(tmp_path):
     """One life (seed 1, ~300 steps): two table placements among ~15 place_table tries, stone mined
     15 times with one failure without a pickaxe, one pickaxe made. Each is stated as a deterministic
