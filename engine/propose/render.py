@@ -23,7 +23,10 @@ def conditions(frames: Mapping[str, Frame], rule: Rule) -> tuple[str, ...]:
         elif excl:
             conds.append("not (" + " and ".join(frame.features[i].render(var) for i in excl) + ")")
     writes_tile = any(a.key == "facing.material" for c in rule.effects + rule.implied_global for a in c.atoms)
-    if writes_tile and not any(c.startswith("facing.material == ") and c != "facing.material == none" for c in conds):
+    on_map = any(f.attribute == "facing.material" and ((f.op == "==" and f.value != "none")
+                                                      or (f.op == "in" and "none" not in f.value))
+                 for f in (frame.features[i] for i in rule.literals))
+    if writes_tile and not on_map:
         conds.append("facing.material != none")  # repair: a tile write needs its tile on the map
     return tuple(conds)
 

@@ -439,8 +439,11 @@ class _Run:
                 effects.append(b)
                 keys |= b.keys
         if not stochastic:
+            failed = (c.status == FAILED) & pool
             literals = self._specialise(effects, learner, literals, rows)
-            literals = self._affordable(effects, learner, literals, rows, (c.status == FAILED) & pool)
+            literals = self._affordable(effects, learner, literals, rows, failed)
+            # the faced material the examples shared widens like one the search chose (``_edges``)
+            literals = learner.widen(literals, failed)
             cover = learner.cover(literals, exclusions)
         implied_global: list[Compound] = []
         if c.frame != GLOBAL:

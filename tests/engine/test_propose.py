@@ -305,6 +305,10 @@ def test_a_novelty_life_gives_rare_action_laws_with_their_requirements(tmp_path)
     assert not [u for u in proposals.unexplained if "place_table" in u]
     (table,) = _laws_writing(proposals, "facing.material = table")
     assert {"action == place_table", "player.inventory.wood >= 2"} <= _conditions(table)
+    # both tables stood on a mined path: the faced material the examples shared widens to the ground
+    # creatures were seen to walk on, and the redundant "on the map" repair is gone with it
+    assert "facing.material in {grass, path, sand}" in _conditions(table)
+    assert "facing.material != none" not in _conditions(table)
     assert table.law.params == ()
     (stone,) = _laws_writing(proposals, "player.inventory.stone += 1")
     assert {"action == do", "facing.material == stone", "player.inventory.wood_pickaxe >= 1"} <= _conditions(stone)
