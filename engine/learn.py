@@ -1,7 +1,7 @@
 """The learning loop: propose laws, check them with Z3, fit, score on held-out steps, keep what helps.
 
 One life's transitions are split once: every ``HELD_OUT_EVERY``-th transition is held out, the rest
-train. Each round:
+train, except that the rare examples of a kind of change stay in training (``split``). Each round:
 
 1. the proposer turns the training transitions (and the laws kept so far) into candidate laws;
 2. ``laws.check`` runs on the candidates with the kept laws; a new law in an error finding (a conflict,
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ import laws
 from engine.sessions import Store, StoredLaw, records_from_law_set
 
 HELD_OUT_EVERY = 5
+RARE = 3          # a kind of change seen fewer times in a life never goes to the held-out steps
 MAX_ROUNDS = 3
 MIN_GAIN = 1e-3   # per held-out transition, in nats
 SVI_STEPS = 200
@@ -69,11 +71,35 @@ class Learned:
     llm: dict[str, Any] | None = None       # the LLM proposer's accounting (tokens, cost, failures), if one ran
 
 
-def split(transitions: Sequence[crafter_oo.Transition]) -> tuple[list[crafter_oo.Transition],
-                                                                  list[crafter_oo.Transition]]:
-    """Training and held-out transitions: every ``HELD_OUT_EVERY``-th one is held out."""
-    train = [t for i, t in enumerate(transitions) if i % HELD_OUT_EVERY != HELD_OUT_EVERY - 1]
-    held = [t for i, t in enumerate(transitions) if i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1]
+def change_kinds(t: crafter_oo.Transition) -> frozenset[tuple[str, int]]:
+    """What kinds of change a transition shows: (attribute, sign of the change), time aside."""
+    obs, nxt = crafter_oo.observe(t.state), crafter_oo.observe(t.next_state)
+    kinds = {e.id: e.kind for e in obs.entities}
+    out: set[tuple[str, int]] = set()
+    for key, before, after in laws.changed_keys(obs, nxt):
+        if key[0] in ("step", "daylight"):
+            continue
+        attribute = laws.observables.attribute_of(key, kinds.get(key[1]) if key[0] == "entity" else None)
+        sign = (after > before) - (after < before) if isinstance(after, int) and isinstance(before, int) else 0
+        out.add((attribute, sign))
+    return frozenset(out)
+
+
+def split(transitions: Sequence[crafter_oo.Transition],
+          kinds: Sequence[frozenset[tuple[str, int]]] | None = None
+          ) -> tuple[list[crafter_oo.Transition], list[crafter_oo.Transition]]:
+    """Training and held-out transitions: every ``HELD_OUT_EVERY``-th one is held out, unless it shows a
+    kind of change the whole life shows fewer than ``RARE`` times. One life sees some mechanics once or
+    twice (the one lump of coal mined); held out, such an example only scores laws that could never be
+    proposed, and the mechanic is lost. ``kinds`` (per transition, from ``change_kinds``) is computed
+    when not given."""
+    if kinds is None:
+        kinds = [change_kinds(t) for t in transitions]
+    seen = Counter(k for ks in kinds for k in ks)
+    rare = {k for k, n in seen.items() if n < RARE}
+    held_at = {i for i in range(HELD_OUT_EVERY - 1, len(transitions), HELD_OUT_EVERY) if not kinds[i] & rare}
+    train = [t for i, t in enumerate(transitions) if i not in held_at]
+    held = [t for i, t in enumerate(transitions) if i in held_at]
     return train, held
 
 
@@ -241,5 +267,5 @@ def learn(store: Store, session: int, seed: int = 0, *, proposer: Callable[..., 
     return Learned(session, version, law_set, model, rounds, held_out, llm)
 
 
-__all__ = ["HELD_OUT_EVERY", "Learned", "Round", "StoredLaw", "ablate", "check_and_repair", "learn",
-           "learn_transitions", "split"]
+__all__ = ["HELD_OUT_EVERY", "RARE", "Learned", "Round", "StoredLaw", "ablate", "change_kinds", "check_and_repair",
+           "learn", "learn_transitions", "split"]

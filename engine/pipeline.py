@@ -19,7 +19,7 @@ import inference
 import laws
 from engine.evaluate import evaluate
 from engine.explore import OnStep, explore, session_config
-from engine.learn import SVI_STEPS, Learned, learn
+from engine.learn import SVI_STEPS, Learned, change_kinds, learn
 from engine.models import make_model
 from engine.scenarios import SCENARIOS, run
 from engine.sessions import Store
@@ -57,17 +57,7 @@ class Summary:
 
 def _signatures(transitions: Sequence[crafter_oo.Transition]) -> set[tuple[str, int]]:
     """What kinds of change happened: (attribute, sign of the change) without time."""
-    out: set[tuple[str, int]] = set()
-    for t in transitions:
-        obs, nxt = crafter_oo.observe(t.state), crafter_oo.observe(t.next_state)
-        kinds = {e.id: e.kind for e in obs.entities}
-        for key, before, after in laws.changed_keys(obs, nxt):
-            if key[0] in ("step", "daylight"):
-                continue
-            attribute = laws.observables.attribute_of(key, kinds.get(key[1]) if key[0] == "entity" else None)
-            sign = (after > before) - (after < before) if isinstance(after, int) and isinstance(before, int) else 0
-            out.add((attribute, sign))
-    return out
+    return {k for t in transitions for k in change_kinds(t)}
 
 
 def encountered(life: Sequence[crafter_oo.Transition], seed: int = 0) -> dict[str, bool]:

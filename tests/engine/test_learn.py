@@ -32,9 +32,16 @@ def test_a_new_law_in_conflict_is_dropped_and_the_kept_one_stays() -> None:
     assert "conflict" in dropped[0][1]
 
 
-def test_split_holds_out_every_fifth_transition() -> None:
-    train, held = split(list(range(20)))  # type: ignore[arg-type]
-    assert held == [4, 9, 14, 19] and len(train) == 16
+def test_split_holds_out_every_fifth_transition_but_not_the_rare_examples() -> None:
+    common = frozenset({("player.inventory.drink", 1)})
+    rare = frozenset({("player.inventory.coal", 1)})
+    kinds = [common] * 20
+    assert split(list(range(20)), kinds)[1] == [4, 9, 14, 19]  # type: ignore[arg-type]
+    kinds[9] = rare | common   # the life's one lump of coal stays in training, with what came with it
+    train, held = split(list(range(20)), kinds)  # type: ignore[arg-type]
+    assert held == [4, 14, 19] and 9 in train and len(train) == 17
+    kinds[2] = kinds[3] = rare  # seen three times: common enough to be held out
+    assert split(list(range(20)), kinds)[1] == [4, 9, 14, 19]  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
