@@ -260,7 +260,8 @@ class Evidence:
                 groups[c.kind].append((t, c))
         arrays = F.observation_arrays(befores, action_ids)
         walkable = _walkable(befores, afters, per_step)
-        ground = {m for materials in walkable.values() for m in materials}
+        # arrows fly (over water and lava too): the ground is what walkers step onto
+        ground = {m for kind, materials in walkable.items() if kind != "arrow" for m in materials}
         table = F.global_table(arrays, tuple(m for m in C.MATERIALS if m in ground))
         reach = _reach(groups, reach_margin)
         entities = {kind: _entity_rows(kind, befores, afters, reach[kind]) for kind in C.ENTITY_KINDS[1:]}

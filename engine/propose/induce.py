@@ -217,9 +217,10 @@ class Learner:
         idx = [int(i) for i in np.flatnonzero(on_all & (excluded < n_rest))]
         if not idx:
             return None
-        base_cost = self.cost(start)
+        base_cost = self.cost(start, touched)
         off = {i: not (self.attribute[i] in touched and self.op[i] == ">=") for i in idx}
-        idx.sort(key=lambda i: (self.points[i], off[i], float(self.nats[i]),
+        pts = {i: self.cost((i,), touched) for i in idx}
+        idx.sort(key=lambda i: (pts[i], off[i], float(self.nats[i]),
                                 float(excluded[i]), i))
         rows = np.flatnonzero(rest)
         keeps = {i: self.X[rows, i] for i in idx}
@@ -227,7 +228,7 @@ class Learner:
 
         def consider(extra: tuple[int, ...]) -> None:
             nonlocal best
-            key = (base_cost + self.cost(extra), sum(off[i] for i in extra),
+            key = (base_cost + self.cost(extra, touched), sum(off[i] for i in extra),
                    float(sum(self.nats[i] for i in extra)), -int(self.cover((*start, *extra)).sum()))
             if key[0] <= max_cost + 1e-9 and (best is None or key < best[0]):
                 best = (key, extra)
@@ -237,10 +238,10 @@ class Learner:
                 consider((i,))
         if best is None and max_add >= 2:
             for a, i in enumerate(idx):
-                if base_cost + self.points[i] + min(self.points[j] for j in idx) > max_cost + 1e-9:
+                if base_cost + pts[i] + min(pts[j] for j in idx) > max_cost + 1e-9:
                     continue
                 for j in idx[a + 1:]:
-                    if best is not None and self.points[i] + self.points[j] > best[0][0] - base_cost + 1e-9:
+                    if best is not None and pts[i] + pts[j] > best[0][0] - base_cost + 1e-9:
                         break
                     if self.attribute[i] == self.attribute[j] or (keeps[i] & keeps[j]).any():
                         continue
@@ -251,9 +252,12 @@ class Learner:
             return None
         return (*start, *best[1])
 
-    def cost(self, literals: Sequence[int]) -> float:
-        """Prior plausibility cost of a conjunction, in points (see ``engine.features.GROUP_POINTS``)."""
-        return float(sum(self.points[i] for i in literals))
+    def cost(self, literals: Sequence[int], spent: frozenset[str] = frozenset()) -> float:
+        """Prior plausibility cost of a conjunction, in points (see ``engine.features.GROUP_POINTS``).
+        "At least" a ``spent`` attribute (what the effect takes away) is free: that the player must hold
+        what an effect spends is no new claim, and ``_affordable`` adds it uncharged anyway."""
+        return float(sum(self.points[i] for i in literals
+                         if not (self.op[i] == ">=" and self.attribute[i] in spent)))
 
     # ---- stochastic rules -----------------------------------------------------------------------
     def stochastic(self, pos: np.ndarray, neg: np.ndarray, max_len: int = 4) -> Candidate:

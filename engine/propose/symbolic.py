@@ -219,13 +219,13 @@ class _Run:
         # Chance, or missing conditions? If a few pure rules (each explaining at least two
         # examples, each within its budget) account for most of what happens inside the
         # condition, conditions were missing and the deterministic pass will find them.
-        if self._pure_list(learner, pos & cov, neg & cov, cand.literals) >= 0.5 * cand.positives:
+        if self._pure_list(learner, pos & cov, neg & cov, cand.literals, self._targets([c])) >= 0.5 * cand.positives:
             return None
         # With a handful of examples no rule pays in nats, chance included: if the deterministic
         # pass would accept a rule for all of them (one action, conditions within the budget that
         # needs no paying), chance is not the better reading.
         anchored = self._anchored(learner, c, pos, neg)
-        if anchored is not None and learner.cost(anchored) <= budget(1):
+        if anchored is not None and learner.cost(anchored, self._spent(c)) <= budget(1):
             return None
         self.accept(c, cand.literals, stochastic=True, pool=pool)
         return cand.literals
@@ -240,9 +240,7 @@ class _Run:
         if not rows.any():
             return literals
         frame = effects[0].frame
-        attributes = ["action"]
-        if any(a.key == "facing.material" or a.key in self.faced_keys for c in effects for a in c.atoms):
-            attributes += ["facing.material", "facing.entity"]
+        attributes = ["action", *self._targets(effects)]
         out = list(literals)
         for attr in attributes:
             if any(learner.attribute[i] == attr for i in out):
@@ -252,6 +250,13 @@ class _Run:
                     out.append(i)
                     break
         return tuple(out)
+
+    def _targets(self, effects: Sequence[Compound]) -> tuple[str, ...]:
+        """The attributes naming what effects that write the faced tile act on: conditions on them narrow
+        a claim to its target (``_specialise``), so they are no new claim."""
+        if any(a.key == "facing.material" or a.key in self.faced_keys for c in effects for a in c.atoms):
+            return ("facing.material", "facing.entity")
+        return ()
 
     def _affordable(self, effects: list[Compound], learner: Learner, literals: tuple[int, ...],
                     rows: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
@@ -290,11 +295,13 @@ class _Run:
         rate = max(1e-9, float(pos.sum()) / max(1, int((pos | neg).sum())))
         return explained >= 2 and explained * math.log(1 / rate) > float(sum(learner.nats[i] for i in literals))
 
-    def _pure_list(self, learner: Learner, pos: np.ndarray, neg: np.ndarray, start: tuple[int, ...]) -> int:
+    def _pure_list(self, learner: Learner, pos: np.ndarray, neg: np.ndarray, start: tuple[int, ...],
+                   free: tuple[str, ...] = ()) -> int:
         """How many of these positives pure rules explain, counting only rules that pay for
         themselves: explaining k examples where the effect's rate is q saves k log(1/q) nats, which
-        must exceed the code length of the conditions the rule adds. (Data from one life is
-        strongly autocorrelated, so a rule that merely isolates a few examples is no evidence.)"""
+        must exceed the code length of the conditions the rule adds, except conditions on the ``free``
+        attributes (what the effect acts on). (Data from one life is strongly autocorrelated, so a rule
+        that merely isolates a few examples is no evidence.)"""
         pool = np.ones(len(pos), bool)
         covered = 0
         rate = max(1e-9, float(pos.sum()) / max(1, int((pos | neg).sum())))
@@ -306,7 +313,7 @@ class _Run:
                 break
             literals = learner.simplify(cand.literals, pos & pool, neg & pool)
             explained = int((pos & pool & learner.cover(literals)).sum())
-            cost = float(sum(learner.nats[i] for i in literals if i not in start))
+            cost = float(sum(learner.nats[i] for i in literals if i not in start and learner.attribute[i] not in free))
             if explained < 2 or explained * math.log(1 / rate) <= cost:
                 break
             covered += explained
@@ -364,9 +371,10 @@ class _Run:
                     neg: np.ndarray) -> bool:
         """May a pure rule with these conditions be accepted for ``c``'s open positives?"""
         explained = int((pos & learner.cover(literals)).sum())
-        if learner.cost(literals) > budget(explained):
+        cost = learner.cost(literals, self._spent(c))
+        if cost > budget(explained):
             return False
-        if (id(c) in self.chancy or learner.cost(literals) > budget(1)) and \
+        if (id(c) in self.chancy or cost > budget(1)) and \
                 not self._pays(learner, literals, pos, neg, explained):
             # what is left of a chance effect, or a rule more elaborate than one example
             # can justify: it must beat chance, not merely fit a few examples
@@ -398,7 +406,7 @@ class _Run:
         conditions other than "at least" what the effect spends, then the shorter code."""
         spent = self._spent(c)
         off = sum(not (learner.attribute[i] in spent and learner.op[i] == ">=") for i in literals)
-        return (-int((pos & learner.cover(literals)).sum()), learner.cost(literals), off,
+        return (-int((pos & learner.cover(literals)).sum()), learner.cost(literals, spent), off,
                 float(sum(learner.nats[i] for i in literals)))
 
     def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
