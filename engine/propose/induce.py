@@ -19,13 +19,14 @@ features, or 20,000 entity instances x ~500 features, to milliseconds per litera
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from engine.propose.atoms import Frame
 
+_NONE: Mapping[str, float] = {}
 THRESHOLD_OPS = {">=": "down", ">": "down", "<=": "up", "<": "up"}  # which way a threshold loosens
 
 
@@ -190,7 +191,7 @@ class Learner:
         return tuple(current)
 
     def cheapest(self, pos: np.ndarray, neg: np.ndarray, start: Sequence[int] = (), max_add: int = 2,
-                 max_cost: float = math.inf, touched: frozenset[str] = frozenset()) -> tuple[int, ...] | None:
+                 max_cost: float = math.inf, touched: Mapping[str, float] = _NONE) -> tuple[int, ...] | None:
         """The cheapest pure conjunction that extends ``start`` and covers *every* positive: an
         exhaustive search over at most ``max_add`` further literals, each true on all positives.
 
@@ -218,7 +219,7 @@ class Learner:
         if not idx:
             return None
         base_cost = self.cost(start, touched)
-        off = {i: not (self.attribute[i] in touched and self.op[i] == ">=") for i in idx}
+        off = {i: not self.spends(i, touched) for i in idx}
         pts = {i: self.cost((i,), touched) for i in idx}
         idx.sort(key=lambda i: (pts[i], off[i], float(self.nats[i]),
                                 float(excluded[i]), i))
@@ -252,12 +253,16 @@ class Learner:
             return None
         return (*start, *best[1])
 
-    def cost(self, literals: Sequence[int], spent: frozenset[str] = frozenset()) -> float:
+    def spends(self, i: int, spent: Mapping[str, float]) -> bool:
+        """Is feature ``i`` "at least" what an effect spends (``spent``: attribute -> the least count
+        that pays it), or less? Holding what one spends is no new claim; holding more is."""
+        need = spent.get(self.attribute[i])
+        return need is not None and self.op[i] == ">=" and float(self.value[i]) <= need
+
+    def cost(self, literals: Sequence[int], spent: Mapping[str, float] = _NONE) -> float:
         """Prior plausibility cost of a conjunction, in points (see ``engine.features.GROUP_POINTS``).
-        "At least" a ``spent`` attribute (what the effect takes away) is free: that the player must hold
-        what an effect spends is no new claim, and ``_affordable`` adds it uncharged anyway."""
-        return float(sum(self.points[i] for i in literals
-                         if not (self.op[i] == ">=" and self.attribute[i] in spent)))
+        "At least" what the effect spends (``spends``) is free: ``_affordable`` adds it uncharged anyway."""
+        return float(sum(self.points[i] for i in literals if not self.spends(i, spent)))
 
     # ---- stochastic rules -----------------------------------------------------------------------
     def stochastic(self, pos: np.ndarray, neg: np.ndarray, max_len: int = 4) -> Candidate:

@@ -21,8 +21,11 @@ Per frame, two passes:
    effect form a decision list: a later rule excludes the earlier ones, so deltas never add up twice.
    With a handful of examples greedy gain cannot pay for any condition and picks what is cheap to
    name; then, if all of them came with one action, the cheapest conditions separating them from
-   that action's other tries are searched exhaustively (``_anchored``), and such a rule also wins
-   over chance. A few examples' thresholds sit at their edge; a spend of k needs exactly k.
+   that action's other tries are searched exhaustively (``_anchored``), starting from holding what
+   the effect and the effects always seen with it spend (a recipe's wood is an effect of its own),
+   and such a rule also wins over chance. A few examples' thresholds sit at their edge; a spend of k
+   needs exactly k, and only holding that much is free. One example set apart only by a vital or
+   the light (which drift with time) is no law: that only says when it happened.
 
 An accepted rule takes in every other effect that happened wherever it fired; a chance rule of an
 entity takes the different outcomes it had on the player as ``one of`` branches. Background effects
@@ -77,6 +80,8 @@ MIN_STOCHASTIC = 3          # positives a chance law needs
 MAX_ANCHORED = 8           # positives up to which a rule's thresholds sit at the examples' edge
 MAX_SEARCHED = 64          # positives up to which an action-anchored exhaustive search backs up FOIL
 MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
+# what drifts with time: thresholds on these separate one example from the rest by when it happened
+_CLOCKS = frozenset({*(f"player.inventory.{v}" for v in SCHEMA.vitals), "daylight", "step.period"})
 
 
 def budget(positives: int) -> float:
@@ -86,6 +91,19 @@ def budget(positives: int) -> float:
 
 
 # ---------------------------------------------------------------------------------------- engine
+
+def _spends(effects: Sequence[Compound]) -> dict[str, float]:
+    """What effects take from counted items (never a vital: those are cut at their bound, not spent),
+    as item -> the least count that pays it (its lower bound + the amount)."""
+    out: dict[str, float] = {}
+    for b in effects:
+        for a in b.atoms:
+            item = a.key.removeprefix("player.inventory.")
+            if a.op == "+=" and int(a.value) < 0 and item != a.key and item not in SCHEMA.vitals:
+                need = float(SCHEMA.attributes[a.key].lo) - int(a.value)
+                out[a.key] = max(out.get(a.key, 0.0), need)
+    return out
+
 
 class _Run:
     """One proposal run: frames, effects, what is explained so far, and the accepted rules."""
@@ -225,7 +243,7 @@ class _Run:
         # pass would accept a rule for all of them (one action, conditions within the budget that
         # needs no paying), chance is not the better reading.
         anchored = self._anchored(learner, c, pos, neg)
-        if anchored is not None and learner.cost(anchored, self._spent(c)) <= budget(1):
+        if anchored is not None and learner.cost(anchored, self._spent(c, pos)) <= budget(1):
             return None
         self.accept(c, cand.literals, stochastic=True, pool=pool)
         return cand.literals
@@ -258,36 +276,30 @@ class _Run:
             return ("facing.material", "facing.entity")
         return ()
 
-    def _affordable(self, effects: list[Compound], learner: Learner, literals: tuple[int, ...],
+    def _affordable(self, spent: dict[str, float], learner: Learner, literals: tuple[int, ...],
                     rows: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
-        """A rule that spends k of a counted item (never a vital: those are cut at their bound, not
-        spent) was only ever seen where the item could pay k, never cut short at its lower bound. So
-        its ``item >= t`` condition is ``lo + k``: raised to it, or added, when every example had
-        that much; lowered to it from the examples' edge when no failure comes in. (Not charged to
-        the budget: a spend's own amount is no new claim.)"""
+        """A rule that spends k of a counted item (``spent``: item -> lo + k) was only ever seen where the
+        item could pay k, never cut short at its lower bound. So its ``item >= t`` condition is ``lo + k``:
+        raised to it, or added, when every example had that much; lowered to it from the examples' edge
+        when no failure comes in. (Not charged to the budget: a spend's own amount is no new claim.)"""
         if not rows.any():
             return literals
         out = list(literals)
-        for c in effects:
-            for a in c.atoms:
-                item = a.key.removeprefix("player.inventory.")
-                if a.op != "+=" or int(a.value) >= 0 or item == a.key or item in SCHEMA.vitals:
-                    continue
-                need = float(SCHEMA.attributes[a.key].lo) - int(a.value)
-                ladder = learner.ladders.get((a.key, ">="), [])
-                have = [k for k, i in enumerate(out) if learner.attribute[i] == a.key and learner.op[i] == ">="]
-                if have and float(learner.value[out[have[0]]]) == need:
-                    continue
-                step = next((i for v, i in ladder if v >= need and learner.X[rows, i].all()), None)
-                if step is None:
-                    continue
-                if have:
-                    trial = [*out[:have[0]], step, *out[have[0] + 1:]]
-                    if float(learner.value[step]) > float(learner.value[out[have[0]]]) or \
-                            not (neg & learner.cover(trial)).any():
-                        out = trial
-                elif not any(learner.attribute[i] == a.key for i in out):
-                    out.append(step)
+        for key, need in sorted(spent.items()):
+            ladder = learner.ladders.get((key, ">="), [])
+            have = [k for k, i in enumerate(out) if learner.attribute[i] == key and learner.op[i] == ">="]
+            if have and float(learner.value[out[have[0]]]) == need:
+                continue
+            step = next((i for v, i in ladder if v >= need and learner.X[rows, i].all()), None)
+            if step is None:
+                continue
+            if have:
+                trial = [*out[:have[0]], step, *out[have[0] + 1:]]
+                if float(learner.value[step]) > float(learner.value[out[have[0]]]) or \
+                        not (neg & learner.cover(trial)).any():
+                    out = trial
+            elif not any(learner.attribute[i] == key for i in out):
+                out.append(step)
         return tuple(out)
 
     @staticmethod
@@ -371,13 +383,17 @@ class _Run:
                     neg: np.ndarray) -> bool:
         """May a pure rule with these conditions be accepted for ``c``'s open positives?"""
         explained = int((pos & learner.cover(literals)).sum())
-        cost = learner.cost(literals, self._spent(c))
+        cost = learner.cost(literals, self._spent(c, pos & learner.cover(literals)))
         if cost > budget(explained):
             return False
         if (id(c) in self.chancy or cost > budget(1)) and \
                 not self._pays(learner, literals, pos, neg, explained):
             # what is left of a chance effect, or a rule more elaborate than one example
             # can justify: it must beat chance, not merely fit a few examples
+            return False
+        if explained < 2 and any(learner.attribute[i] in _CLOCKS for i in literals):
+            # vitals and light drift with time, so in one life they tell early from late: one example
+            # set apart by them is set apart by when it happened, which no law can state
             return False
         # one example is no law for an observable that also changes by chance, nor for an effect
         # that also happened elsewhere, unexplained: then it is one of several, not a rule
@@ -395,19 +411,22 @@ class _Run:
             return learner.widen(learner.tighten(literals, pos), neg)
         return learner.widen(learner.loosen(literals, pos, neg), neg)
 
-    @staticmethod
-    def _spent(c: Compound) -> frozenset[str]:
-        """The observables ``c`` takes something from."""
-        return frozenset(a.key for a in c.atoms if a.op == "+=" and int(a.value) < 0)
+    def _spent(self, c: Compound, rows: np.ndarray | None = None) -> dict[str, float]:
+        """What ``c`` spends (``_spends``); with ``rows`` (its examples), also what the effects that always
+        came with it there spend (the wood a recipe takes is an effect of its own, shared by every recipe)."""
+        effects = [c]
+        if rows is not None and rows.any():
+            effects += [b for b in self.compounds.get(c.frame, []) if b is not c and self._implied(b, rows)]
+        return _spends(effects)
 
     def _rank(self, learner: Learner, c: Compound, literals: tuple[int, ...],
               pos: np.ndarray) -> tuple[int, float, int, float]:
         """Between two pure rules: the one explaining more, then the cheaper, then the one with fewer
         conditions other than "at least" what the effect spends, then the shorter code."""
-        spent = self._spent(c)
-        off = sum(not (learner.attribute[i] in spent and learner.op[i] == ">=") for i in literals)
+        spent = self._spent(c, pos & learner.cover(literals))
+        off = sum(not learner.spends(i, spent) for i in literals)
         return (-int((pos & learner.cover(literals)).sum()), learner.cost(literals, spent), off,
-                float(sum(learner.nats[i] for i in literals)))
+                float(sum(learner.nats[i] for i in literals if not learner.spends(i, spent))))
 
     def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
         """Beside the greedy search: if every open positive came with one action, the effect is that
@@ -423,10 +442,13 @@ class _Run:
                        if f.attribute == "action" and f.op == "==" and learner.X[pos, i].all()), None)
         if anchor is None:
             return None
-        literals = learner.cheapest(pos, neg, start=(anchor,), max_cost=budget(n), touched=self._spent(c))
+        # what the effect spends it must hold: no finding of the search, so the search starts from it
+        spent = self._spent(c, pos)
+        start = self._affordable(spent, learner, (anchor,), pos, np.zeros_like(neg))
+        literals = learner.cheapest(pos, neg, start=start, max_cost=budget(n), touched=spent)
         if literals is None:
             return None
-        literals = self._edges(learner, literals, pos, neg)
+        literals = self._affordable(spent, learner, self._edges(learner, literals, pos, neg), pos, neg)
         return literals if self._admissible(learner, c, literals, pos, neg) else None
 
     def accept(self, c: Compound, literals: tuple[int, ...], *, stochastic: bool,
@@ -449,7 +471,7 @@ class _Run:
         if not stochastic:
             failed = (c.status == FAILED) & pool
             literals = self._specialise(effects, learner, literals, rows)
-            literals = self._affordable(effects, learner, literals, rows, failed)
+            literals = self._affordable(_spends(effects), learner, literals, rows, failed)
             # the faced material the examples shared widens like one the search chose (``_edges``)
             literals = learner.widen(literals, failed)
             cover = learner.cover(literals, exclusions)
