@@ -391,13 +391,19 @@ class _Run:
             # what is left of a chance effect, or a rule more elaborate than one example
             # can justify: it must beat chance, not merely fit a few examples
             return False
-        if explained < 2 and any(learner.attribute[i] in _CLOCKS for i in literals):
-            # vitals and light drift with time, so in one life they tell early from late: one example
-            # set apart by them is set apart by when it happened, which no law can state
+        if explained < 2 and self._by_clock(learner, literals):
             return False
         # one example is no law for an observable that also changes by chance, nor for an effect
         # that also happened elsewhere, unexplained: then it is one of several, not a rule
         return explained >= 2 or (not c.keys & self.noisy and explained == int(pos.sum()))
+
+    @staticmethod
+    def _by_clock(learner: Learner, literals: tuple[int, ...]) -> bool:
+        """Is the action all that sets these conditions apart, besides vitals and the light? Those drift
+        with time, so in one life they tell early from late: one example set apart only by them is set
+        apart by when it happened, which no law can state. (Asleep with energy full is a situation.)"""
+        rest = [i for i in literals if learner.attribute[i] != "action"]
+        return bool(rest) and all(learner.attribute[i] in _CLOCKS for i in rest)
 
     @staticmethod
     def _edges(learner: Learner, literals: tuple[int, ...], pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
@@ -445,7 +451,7 @@ class _Run:
         # what the effect spends it must hold: no finding of the search, so the search starts from it
         spent = self._spent(c, pos)
         start = self._affordable(spent, learner, (anchor,), pos, np.zeros_like(neg))
-        literals = learner.cheapest(pos, neg, start=start, max_cost=budget(n), touched=spent)
+        literals = learner.cheapest(pos, neg, start=start, max_cost=budget(n), spent=spent)
         if literals is None:
             return None
         literals = self._affordable(spent, learner, self._edges(learner, literals, pos, neg), pos, neg)

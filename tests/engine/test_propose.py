@@ -340,6 +340,13 @@ def test_one_example_set_apart_only_by_when_it_happened_gives_no_law():
         assert not any(c.split(" ")[0] in vitals for c in _conditions(p)), p.text
 
 
+def test_one_wake_up_is_still_a_law_for_it_is_set_apart_by_sleep_not_only_by_energy(scenario_runs):
+    """The scenario runs wake up once: asleep with energy full is a situation, not a time of life, so
+    that one example keeps its energy condition."""
+    (wake,) = _laws_writing(propose(scenario_runs[0]), "player.achievements.wake_up += 1")
+    assert {"player.sleeping", "player.inventory.energy >= 9"} <= _conditions(wake)
+
+
 def test_a_recipe_reads_its_cost_off_the_spend_it_shares_with_other_recipes():
     """Two recipes at a table, each spending one wood (an effect of its own, shared by both): tries
     away from the table with wood, and at the table without wood, fail. What each needs is the wood
