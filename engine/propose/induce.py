@@ -21,12 +21,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
 from engine.propose.atoms import Frame
 
-_NONE: Mapping[str, float] = {}
+_NONE: Mapping[str, float] = MappingProxyType({})
 THRESHOLD_OPS = {">=": "down", ">": "down", "<=": "up", "<": "up"}  # which way a threshold loosens
 
 
@@ -191,15 +192,15 @@ class Learner:
         return tuple(current)
 
     def cheapest(self, pos: np.ndarray, neg: np.ndarray, start: Sequence[int] = (), max_add: int = 2,
-                 max_cost: float = math.inf, touched: Mapping[str, float] = _NONE) -> tuple[int, ...] | None:
+                 max_cost: float = math.inf, spent: Mapping[str, float] = _NONE) -> tuple[int, ...] | None:
         """The cheapest pure conjunction that extends ``start`` and covers *every* positive: an
         exhaustive search over at most ``max_add`` further literals, each true on all positives.
 
         Greedy FOIL charges each literal its code length against the information it gains, and with
         two or three positives no literal gains enough to pay: it then picks whatever is cheapest to
         name, not what separates (a nearby material rather than the item count). Here the order is
-        prior cost (points), then fewest literals that are not "at least" a ``touched`` attribute (what
-        the effect spends: at equal cost, a rule that spends wood is read off the wood count), then code length,
+        prior cost (points), then fewest literals that are not "at least" what the effect spends (``spent``,
+        ``spends``: at equal cost, a rule that spends wood is read off the wood count), then code length,
         then generality (the most instances covered: of "on sand" and "on ground anything walks on", both
         true of the examples, the evidence cannot tell them apart, and the general one is the hypothesis
         more data would refute if wrong), then how many negatives a literal alone excludes, then
@@ -218,9 +219,9 @@ class Learner:
         idx = [int(i) for i in np.flatnonzero(on_all & (excluded < n_rest))]
         if not idx:
             return None
-        base_cost = self.cost(start, touched)
-        off = {i: not self.spends(i, touched) for i in idx}
-        pts = {i: self.cost((i,), touched) for i in idx}
+        base_cost = self.cost(start, spent)
+        off = {i: not self.spends(i, spent) for i in idx}
+        pts = {i: self.cost((i,), spent) for i in idx}
         idx.sort(key=lambda i: (pts[i], off[i], float(self.nats[i]),
                                 float(excluded[i]), i))
         rows = np.flatnonzero(rest)
@@ -229,7 +230,7 @@ class Learner:
 
         def consider(extra: tuple[int, ...]) -> None:
             nonlocal best
-            key = (base_cost + self.cost(extra, touched), sum(off[i] for i in extra),
+            key = (base_cost + self.cost(extra, spent), sum(off[i] for i in extra),
                    float(sum(self.nats[i] for i in extra)), -int(self.cover((*start, *extra)).sum()))
             if key[0] <= max_cost + 1e-9 and (best is None or key < best[0]):
                 best = (key, extra)
