@@ -58,6 +58,7 @@ from engine.propose.atoms import (
     FAILED,
     GLOBAL,
     HAPPENED,
+    SILENT,
     VAR,
     Frame,
     entity_atoms,
@@ -79,6 +80,7 @@ MAX_RULES = 8               # deterministic rules per effect
 MIN_STOCHASTIC = 3          # positives a chance law needs
 MAX_ANCHORED = 8           # positives up to which a rule's thresholds sit at the examples' edge
 MAX_SEARCHED = 64          # positives up to which an action-anchored exhaustive search backs up FOIL
+CHANCE = 0.001               # how likely by chance an effect folded into a rule may have come with its examples
 MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
 # what drifts with time: thresholds on these separate one example from the rest by when it happened
 _CLOCKS = frozenset({*(f"player.inventory.{v}" for v in SCHEMA.vitals), "daylight", "step.period"})
@@ -556,7 +558,8 @@ class _Run:
 
     def _implied(self, b: Compound, rows: np.ndarray) -> bool:
         """Did ``b`` happen (or stay untellable) wherever the rule explained its effect, happen at
-        least once there, and not there already have another explanation?"""
+        least once there, not there already have another explanation, and is it unlikely (at most
+        ``CHANCE``) to have come with all of those examples at the rate it happens elsewhere?"""
         s = b.status[rows]
         if not len(s) or (s == FAILED).any():
             return False
@@ -565,7 +568,15 @@ class _Run:
             return False
         if (self.explained_any(b)[rows] & happened).any():
             return False
-        return not b.background
+        if b.background:
+            return False
+        # Coincidence: an effect that also happens on its own elsewhere (a creature spawning at the
+        # balancing steps) and came with only a few examples says nothing of them. How often it happens
+        # away from these rows is its chance rate; a part of rarer effects (``shared``) is exempt.
+        k = int(happened.sum())
+        elsewhere = int((b.status != SILENT).sum()) - int((s != SILENT).sum())
+        rate = (b.positives - k) / max(elsewhere, 1)
+        return b.shared or rate**k <= CHANCE
 
     def explained_rows(self, kind: str, key: str) -> np.ndarray | None:
         """``key`` explained so far, on every instance of the kind's evidence (not only the kept
