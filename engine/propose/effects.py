@@ -37,6 +37,11 @@ class Compound:
     def positives(self) -> int:
         return int((self.status == HAPPENED).sum())
 
+    @property
+    def told(self) -> int:
+        """Instances where one can tell whether it happened (it happened or failed)."""
+        return int((self.status != SILENT).sum())
+
 
 @dataclass
 class Rule:

@@ -27,7 +27,8 @@ Per frame, two passes:
    needs exactly k, and only holding that much is free. One example set apart only by a vital or
    the light (which drift with time) is no law: that only says when it happened.
 
-An accepted rule takes in every other effect that happened wherever it fired; a chance rule of an
+An accepted rule takes in every other effect that happened wherever it fired, unless that effect is
+common enough elsewhere to have come with its examples by chance (``CHANCE``); a chance rule of an
 entity takes the different outcomes it had on the player as ``one of`` branches. Background effects
 (steady, anywhere) are never folded in, nor is an effect the player's own situation explains
 claimed by an entity. Printing and merging (``engine.propose.render``): chance rules with one
@@ -80,7 +81,7 @@ MAX_RULES = 8               # deterministic rules per effect
 MIN_STOCHASTIC = 3          # positives a chance law needs
 MAX_ANCHORED = 8           # positives up to which a rule's thresholds sit at the examples' edge
 MAX_SEARCHED = 64          # positives up to which an action-anchored exhaustive search backs up FOIL
-CHANCE = 0.001               # how likely by chance an effect folded into a rule may have come with its examples
+CHANCE = 0.001              # how likely by chance a folded-in effect may have come with all the rule's examples
 MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
 # what drifts with time: thresholds on these separate one example from the rest by when it happened
 _CLOCKS = frozenset({*(f"player.inventory.{v}" for v in SCHEMA.vitals), "daylight", "step.period"})
@@ -560,6 +561,8 @@ class _Run:
         """Did ``b`` happen (or stay untellable) wherever the rule explained its effect, happen at
         least once there, not there already have another explanation, and is it unlikely (at most
         ``CHANCE``) to have come with all of those examples at the rate it happens elsewhere?"""
+        if b.background:
+            return False
         s = b.status[rows]
         if not len(s) or (s == FAILED).any():
             return False
@@ -568,15 +571,14 @@ class _Run:
             return False
         if (self.explained_any(b)[rows] & happened).any():
             return False
-        if b.background:
-            return False
+        if b.shared:
+            return True
         # Coincidence: an effect that also happens on its own elsewhere (a creature spawning at the
         # balancing steps) and came with only a few examples says nothing of them. How often it happens
         # away from these rows is its chance rate; a part of rarer effects (``shared``) is exempt.
         k = int(happened.sum())
-        elsewhere = int((b.status != SILENT).sum()) - int((s != SILENT).sum())
-        rate = (b.positives - k) / max(elsewhere, 1)
-        return b.shared or rate**k <= CHANCE
+        rate = (b.positives - k) / max(b.told - int((s != SILENT).sum()), 1)
+        return rate**k <= CHANCE
 
     def explained_rows(self, kind: str, key: str) -> np.ndarray | None:
         """``key`` explained so far, on every instance of the kind's evidence (not only the kept
