@@ -23,7 +23,10 @@ Per frame, two passes:
    name; then, if all of them came with one action, the cheapest conditions separating them from
    that action's other tries are searched exhaustively (``_anchored``), starting from holding what
    the effect and the effects always seen with it spend (a recipe's wood is an effect of its own),
-   and such a rule also wins over chance. A few examples' thresholds sit at their edge; a spend of k
+   and such a rule also wins over chance. Greedy gain also fails where almost every instance that
+   could change did (a cooldown running down whenever above zero): for an effect of no one action,
+   the cheapest conditions covering every example and no failure are searched too (``_covering``),
+   and the rule explaining more wins. A few examples' thresholds sit at their edge; a spend of k
    needs exactly k, and only holding that much is free. One example set apart only by a vital or
    the light (which drift with time) is no law: that only says when it happened.
 
@@ -372,10 +375,10 @@ class _Run:
                     literals = self._edges(learner, learner.simplify(cand.literals, pos, neg), pos, neg)
                     if not self._admissible(learner, c, literals, pos, neg):
                         literals = None
-                anchored = self._anchored(learner, c, pos, neg)
-                if anchored is not None and (literals is None or self._rank(learner, c, anchored, pos)
-                                             < self._rank(learner, c, literals, pos)):
-                    literals = anchored  # all the examples, or as many for less
+                for other in (self._anchored(learner, c, pos, neg), self._covering(learner, c, pos, neg)):
+                    if other is not None and (literals is None or self._rank(learner, c, other, pos)
+                                              < self._rank(learner, c, literals, pos)):
+                        literals = other  # all the examples, or as many for less
                 if literals is None:
                     break
                 literals = self.accept(c, literals, stochastic=False, pool=pool)
@@ -447,8 +450,7 @@ class _Run:
         n = int(pos.sum())
         if not 1 <= n <= MAX_SEARCHED:
             return None
-        anchor = next((i for i, f in enumerate(self.frames[c.frame].features)
-                       if f.attribute == "action" and f.op == "==" and learner.X[pos, i].all()), None)
+        anchor = self._anchor(learner, c, pos)
         if anchor is None:
             return None
         # what the effect spends it must hold: no finding of the search, so the search starts from it
@@ -458,6 +460,27 @@ class _Run:
         if literals is None:
             return None
         literals = self._affordable(spent, learner, self._edges(learner, literals, pos, neg), pos, neg)
+        return literals if self._admissible(learner, c, literals, pos, neg) else None
+
+    def _anchor(self, learner: Learner, c: Compound, pos: np.ndarray) -> int | None:
+        """The feature "action == A" if every positive came with action A, else None."""
+        return next((i for i, f in enumerate(self.frames[c.frame].features)
+                     if f.attribute == "action" and f.op == "==" and learner.X[pos, i].all()), None)
+
+    def _covering(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
+        """Beside the greedy search, for an effect of no one action (else ``_anchored``): the cheapest
+        conditions (at most two) that cover every open positive and no failure, within the budget.
+        Greedy gain is measured against the base rate: where almost every instance that could change
+        did (a counter running down whenever it is above zero), no literal gains enough to pay for its
+        name, and the greedy path splits the effect by whatever cheap feature excludes a few failures
+        (one rule per action)."""
+        n = int(pos.sum())
+        if not 1 <= n <= MAX_SEARCHED or not neg.any() or self._anchor(learner, c, pos) is not None:
+            return None
+        literals = learner.cheapest(pos, neg, max_cost=budget(n))
+        if not literals:
+            return None
+        literals = self._edges(learner, literals, pos, neg)
         return literals if self._admissible(learner, c, literals, pos, neg) else None
 
     def accept(self, c: Compound, literals: tuple[int, ...], *, stochastic: bool,

@@ -386,3 +386,21 @@ def test_an_effect_common_on_its_own_is_not_folded_into_a_rare_rule_it_once_came
     assert spawns == ["noop", "place_table"]
     (law,) = _laws_writing(propose(out), "facing.material = table")
     assert "add cow" not in law.text, law.text
+
+
+def test_a_counter_running_down_under_any_action_is_one_law_on_the_counter_alone():
+    """A zombie next to the player counts its cooldown down whatever the player does, and attacks at 0.
+    Almost every instance that can count down does, so greedy gain cannot pay for the cooldown literal
+    and splits the effect by action; the covering search states it once, for any action."""
+    pocket = {(5, 5): "grass", (6, 5): "grass"}
+    cases = [(c, a, f) for c in range(1, 6) for a, f in [("noop", "right"), ("noop", "up"), ("do", "right")]]
+    cases += [(0, "noop", "right"), (0, "place_stone", "up"), (0, "noop", "up")]
+    out = []
+    for i, (cooldown, action, facing) in enumerate(cases):
+        world = build_world(fill="stone", materials=pocket, inventory={"drink": 5, "food": 5}, facing=facing,
+                            entities=[("zombie", (6, 5), {"cooldown": cooldown, "health": 9})], seed=i)
+        out.append(_step(world, action))
+    after = [crafter_oo.observe(t.next_state).entities[0].cooldown for t in out]
+    assert after == [c - 1 if c else 5 for c, _, _ in cases]  # the world did what the law will say
+    (law,) = _laws_writing(propose(out), "z.cooldown -= 1")
+    assert _conditions(law) == {"z.cooldown >= 1"}, law.text
