@@ -26,7 +26,7 @@ ACTIONS = C.ACTIONS
 POLICIES = ("random", "novelty")
 # Bump a policy's version whenever its choices change: a session explored by another version cannot be
 # resumed exactly, and ``engine.explore`` refuses to mix them.
-POLICY_VERSIONS = {"random": 1, "novelty": 1}
+POLICY_VERSIONS = {"random": 1, "novelty": 2}
 _DIRECTIONS: dict[str, tuple[int, int]] = dict(C.MOVE_ACTIONS)  # what the move actions' names say
 _MOVE_IDS = tuple(C.ACTION_ID[name] for name in _DIRECTIONS)
 _OTHER_IDS = tuple(i for i, name in enumerate(ACTIONS) if name not in _DIRECTIONS)
@@ -85,6 +85,7 @@ _TRACKED = (tuple(f"inventory.{i}" for i in _ITEMS) + tuple(f"achievements.{a}" 
 _FACED = _TRACKED.index("faced.health")
 _HEALTH = _TRACKED.index("inventory.health")
 _VITAL_INDEX = tuple(_TRACKED.index(f"inventory.{v}") for v in _VITALS)
+_SPENDABLE = frozenset(_TRACKED.index(f"inventory.{i}") for i in _ITEMS if i not in _VITALS)
 Pose = tuple[tuple[int, int], tuple[int, int]]  # (position, facing)
 _ENCOUNTER = 10  # how many steps a threat that is not removed is assumed to stay next to the player
 # Before any experience a sleep is assumed to last 10 steps and to cost 1 health per 30 steps.
@@ -116,6 +117,8 @@ class Weights:
     step_cost: float = 0.12     # per step of walking to where a plan starts
     noise: float = 0.02         # uniform tie-breaking noise from the step's generator
     backoff: float = 3.0        # pseudo-count pulling a context's estimate towards its coarser parent
+    fresh: float = 4.8          # an action that never did anything, tried with a tile or station it never met
+    spend: float = 0.5          # outcomes that use items up grow stale faster: rarity / k ** (0.5 + spend)
 
 
 @dataclass
@@ -144,12 +147,16 @@ class NoveltyPolicy:
       entity kind of the tile moved into; otherwise the action, the faced tile's material and entity kind,
       which non-vital items the inventory holds, and the set of materials around the player. Contexts
       tried less are worth more (count-based novelty).
-      A finer context counts less while its parent has never done anything.
+      A finer context counts less while its parent has never done anything; but an action that has never
+      done anything is worth trying again with a faced material or a station around that it never met
+      (``fresh``): so the first time it stands by a table holding wood, every recipe is tried.
     - **Outcomes.** After each transition the change of every inventory count and achievement counter,
       and the health the faced entity lost, is credited to the context (and to two coarser parents, so
       estimates generalise). Its *kind* (which counts went up or down) is counted over the whole life; a
-      context that led to rare kinds of outcome is worth more. A transition that sets the player's one mode
-      flag (``sleeping``) is credited with everything that changes until the flag clears: one long action.
+      context that led to rare kinds of outcome is worth more, and an outcome that uses items up grows
+      stale faster (``spend``), so it does not spend all its wood on one table after another. A
+      transition that sets the player's one mode flag (``sleeping``) is credited with everything that
+      changes until the flag clears: one long action.
     - **Needs.** The schema's vitals are drives: a context's expected change of a vital is worth more
       the lower that vital is. Curiosity grows with needs that nothing it has done so far has met.
     - **Danger.** Health lost in a step is blamed on the situation, never on the action: on what stood
@@ -188,6 +195,7 @@ class NoveltyPolicy:
         self.surprise: dict[tuple[Any, ...], list[int]] = {}
         self._mode: tuple[tuple[Any, ...], list[float]] | None = None  # a sleep under way
         self.mode_steps = [0, 0]  # how many sleeps ended, and how many steps they lasted in all
+        self.tried_with: dict[str, set[tuple[str, str | int]]] = {}  # per action: every tile and station it met
         self._compiled = None
         if law_set is not None:
             import laws
@@ -222,6 +230,8 @@ class NoveltyPolicy:
         context = self.context(view, action, obs.player.pos, _FACING[obs.player.facing])
         for key in _levels(context):
             self.counts[key] += 1
+        if context[0] != "move":
+            self.tried_with.setdefault(context[0], set()).update(_features(context))
         if self._compiled is not None:
             record = self.surprise.setdefault(context, [0, 0])
             record[0] += 1
@@ -349,6 +359,9 @@ class NoveltyPolicy:
         """How much a context is worth now, as (curious, useful): novelty, rare outcomes and surprises;
         needs met and threats removed."""
         curious = self.w.novelty * self._novelty(context)
+        if (context[0] != "move" and self._dormant(context[:1])
+                and not _features(context) <= self.tried_with.get(context[0], set())):
+            curious += self.w.fresh
         delta, outcomes = self._estimate(context)
         value = sum(n * d for n, d in zip(needs, delta, strict=True) if n and d)
         if context[0] != "move" and context[2] != "none" and delta[_FACED]:
@@ -359,13 +372,25 @@ class NoveltyPolicy:
             value += self.w.fight * needs[_HEALTH] * threat
         if outcomes:
             total = sum(outcomes.values())
-            curious += self.w.rarity * sum(k / total / math.sqrt(self.outcome_counts[o])
-                                           for o, k in outcomes.items() if o)
+            curious += self.w.rarity * sum(k / total / self._staleness(o) for o, k in outcomes.items() if o)
         if self._compiled is not None:
             record = self.surprise.get(context)
             if record:
                 curious += self.w.surprise * record[1] / record[0]
         return curious, value
+
+    def _dormant(self, key: tuple[Any, ...]) -> bool:
+        """Has this context never been followed by any outcome?"""
+        stats = self.stats.get(key)
+        return stats is None or not any(stats.outcomes.keys() - {()})
+
+    def _staleness(self, outcome: tuple[tuple[int, int], ...]) -> float:
+        """How much seeing an outcome k times dulls it: sqrt(k), and faster for an outcome that uses items
+        up, so the policy does not spend all it gathered repeating one rare placement."""
+        k = self.outcome_counts[outcome]
+        if any(sign < 0 and i in _SPENDABLE for i, sign in outcome):
+            return k ** (0.5 + self.w.spend)
+        return math.sqrt(k)
 
     def _novelty(self, context: tuple[Any, ...]) -> float:
         """Count-based novelty over the context's levels; a finer level counts less while its parent has
@@ -483,6 +508,11 @@ def _faced_loss(obs: Observation, next_obs: Observation) -> int:
         return 0
     after = next((e for e in next_obs.entities if e.id == before.id), None)
     return (after.health if after is not None else 0) - before.health
+
+
+def _features(context: tuple[Any, ...]) -> set[tuple[str, str | int]]:
+    """What a non-move context meets: the faced material and each unusual material around the player."""
+    return {("faced", context[1])} | {("near", m) for m in context[4]}
 
 
 # How much each level's count (finest first) contributes to a context's novelty.
