@@ -136,6 +136,11 @@ class _Stats:
                 self.delta[i] += d
         self.outcomes[outcome] += 1
 
+    @property
+    def idle(self) -> bool:
+        """Nothing ever followed (every outcome so far was the empty one)."""
+        return not any(self.outcomes)
+
 
 class NoveltyPolicy:
     """Seeks what it has seen least, keeps its vitals up, avoids what hurt it, and never steps blind.
@@ -382,7 +387,7 @@ class NoveltyPolicy:
     def _dormant(self, key: tuple[Any, ...]) -> bool:
         """Has this context never been followed by any outcome?"""
         stats = self.stats.get(key)
-        return stats is None or not any(stats.outcomes.keys() - {()})
+        return stats is None or stats.idle
 
     def _staleness(self, outcome: tuple[tuple[int, int], ...]) -> float:
         """How much seeing an outcome k times dulls it: sqrt(k), and faster for an outcome that uses items
@@ -402,7 +407,7 @@ class NoveltyPolicy:
             term = weight / math.sqrt(1 + self.counts[key])
             if i + 1 < len(levels):
                 parent = self.stats.get(levels[i + 1])
-                if parent is not None and not any(parent.outcomes.keys() - {()}):
+                if parent is not None and parent.idle:
                     term /= math.sqrt(1 + parent.n)
             total += term
         return total

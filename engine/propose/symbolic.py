@@ -388,8 +388,9 @@ class _Run:
     def _admissible(self, learner: Learner, c: Compound, literals: tuple[int, ...], pos: np.ndarray,
                     neg: np.ndarray) -> bool:
         """May a pure rule with these conditions be accepted for ``c``'s open positives?"""
-        explained = int((pos & learner.cover(literals)).sum())
-        cost = learner.cost(literals, self._spent(c, pos & learner.cover(literals)))
+        covered = pos & learner.cover(literals)
+        explained = int(covered.sum())
+        cost = learner.cost(literals, self._spent(c, covered))
         if cost > budget(explained):
             return False
         if (id(c) in self.chancy or cost > budget(1)) and \
@@ -435,9 +436,10 @@ class _Run:
               pos: np.ndarray) -> tuple[int, float, int, float]:
         """Between two pure rules: the one explaining more, then the cheaper, then the one with fewer
         conditions other than "at least" what the effect spends, then the shorter code."""
-        spent = self._spent(c, pos & learner.cover(literals))
+        covered = pos & learner.cover(literals)
+        spent = self._spent(c, covered)
         off = sum(not learner.spends(i, spent) for i in literals)
-        return (-int((pos & learner.cover(literals)).sum()), learner.cost(literals, spent), off,
+        return (-int(covered.sum()), learner.cost(literals, spent), off,
                 float(sum(learner.nats[i] for i in literals if not learner.spends(i, spent))))
 
     def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
