@@ -62,8 +62,10 @@ class Rule:
 
 # ------------------------------------------------------------------------------------ compounds
 
-def compounds(frame: str, atoms: list[tuple[Atom, np.ndarray]]) -> list[Compound]:
-    """Group atoms that never contradict each other and co-occur at least once (on distinct keys)."""
+def compounds(frame: str, atoms: list[tuple[Atom, np.ndarray]], alone: frozenset[str] = frozenset()
+              ) -> list[Compound]:
+    """Group atoms that never contradict each other and co-occur at least once (on distinct keys);
+    atoms on the ``alone`` keys are never grouped."""
     if not atoms:
         return []
     atoms = sorted(atoms, key=lambda a: (a[0].key, a[0].op, str(a[0].value)))
@@ -73,15 +75,20 @@ def compounds(frame: str, atoms: list[tuple[Atom, np.ndarray]]) -> list[Compound
     conflict = happened.T @ failed
     together = happened.T @ happened
     count = happened.sum(axis=0)
+    keys = [a.key for a, _ in atoms]
+
+    def fits(i: int, g: list[int]) -> bool:
+        return keys[g[0]] not in alone and all(
+            conflict[i, j] == 0 and conflict[j, i] == 0 and _together(together[i, j], count[i], count[j])
+            and keys[i] != keys[j] for j in g)
+
     groups: list[list[int]] = []
     for i in range(len(atoms)):
-        for g in groups:
-            if all(conflict[i, j] == 0 and conflict[j, i] == 0 and together[i, j] >= 0.5 * max(count[i], count[j])
-                   and atoms[i][0].key != atoms[j][0].key for j in g):
-                g.append(i)
-                break
-        else:
+        home = None if keys[i] in alone else next((g for g in groups if fits(i, g)), None)
+        if home is None:
             groups.append([i])
+        else:
+            home.append(i)
     out = []
     for g in groups:
         sub = status[:, g]
@@ -91,6 +98,13 @@ def compounds(frame: str, atoms: list[tuple[Atom, np.ndarray]]) -> list[Compound
         out.append(Compound(frame, tuple(atoms[i][0] for i in g), joint))
     mark_shared(out)
     return out
+
+
+def _together(both: float, a: float, b: float) -> bool:
+    """Do two atoms seen ``a`` and ``b`` times, ``both`` of them in the same instance, go together? At
+    least half of the commoner one's occurrences, and twice once either recurs: one co-occurrence of an
+    effect that also happened elsewhere (a zombie spawning as a tool is made) is a coincidence."""
+    return both >= 0.5 * max(a, b) and both >= min(2.0, max(a, b))
 
 
 def mark_shared(compounds: list[Compound]) -> None:

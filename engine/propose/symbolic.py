@@ -34,8 +34,12 @@ An accepted rule takes in every other effect that happened wherever it fired, un
 common enough elsewhere to have come with its examples by chance (``CHANCE``); a chance rule of an
 entity takes the different outcomes it had on the player as ``one of`` branches. Background effects
 (steady, anywhere) are never folded in, nor is an effect the player's own situation explains
-claimed by an entity. Printing and merging (``engine.propose.render``): chance rules with one
-condition and outcomes on one observable become ``one of``; deterministic rules differing in one
+claimed by an entity. A creature appearing away from the player (a spawn) is an effect of its own:
+never grouped with, folded into or anchored on the player's action; one such appearance, or one
+creature changing with nothing about it set apart, is no law (a coincidence with the step's action).
+
+Printing and merging (``engine.propose.render``): chance rules with one condition and outcomes on one
+observable become ``one of``; deterministic rules differing in one
 categorical value become ``x in {...}``. Creature movement is one ``one of`` law per kind and
 distance band (``engine.propose.movement``); daylight, a real number that changes every step, gets a
 law only if an exact periodic formula of the step fits it (``engine.propose.periodic``). Every law is
@@ -121,7 +125,15 @@ class _Run:
         rng = np.random.default_rng(seed)
         values = global_values(ev)
         self.values = values
-        self.compounds[GLOBAL] = compounds(GLOBAL, global_atoms(ev, values, ev.walkable))
+        # 'added.K' for kinds that only ever appeared on the faced tile (what the player placed); other
+        # kinds appear away from the player, which its action does not reach: such an appearance is an
+        # effect of its own, never a part of an action's outcome (``remote``)
+        appeared: dict[str, list[bool]] = {}
+        for _, ch in ev.groups.get("entity_appeared", ()):
+            appeared.setdefault(ch.context.entity_kind or "", []).append(ch.context.at_facing)
+        self.faced_keys = {f"added.{k}" for k, where in appeared.items() if where and all(where)}
+        self.remote = frozenset(f"added.{k}" for k in appeared) - self.faced_keys
+        self.compounds[GLOBAL] = compounds(GLOBAL, global_atoms(ev, values, ev.walkable), alone=self.remote)
         self.rows_kept: dict[str, np.ndarray] = {}
         for kind in C.ENTITY_KINDS[1:]:
             rows = ev.entities[kind]
@@ -143,11 +155,6 @@ class _Run:
         # them (a decision list), so two of its rules never add their deltas up
         self.regions: dict[int, list[tuple[int, ...]]] = {}
         self.noisy: set[str] = set()  # keys some effect changes by chance
-        # 'added.K' for kinds that only ever appeared on the faced tile (what the player placed)
-        appeared: dict[str, list[bool]] = {}
-        for _, ch in ev.groups.get("entity_appeared", ()):
-            appeared.setdefault(ch.context.entity_kind or "", []).append(ch.context.at_facing)
-        self.faced_keys = {f"added.{k}" for k, where in appeared.items() if where and all(where)}
         self.chancy: set[int] = set()  # id(compound) of effects with a chance rule
 
     # ---- bookkeeping --------------------------------------------------------------------------
@@ -400,9 +407,24 @@ class _Run:
             return False
         if explained < 2 and self._by_clock(learner, literals):
             return False
+        if explained < 2 and (self._remote(c) or not self._about_entity(c.frame, literals)):
+            # one creature appearing away from the player, or one changed and set apart by nothing about
+            # it: "it happens there" is no reading of one coincidence (a zombie despawning as a table
+            # is placed)
+            return False
         # one example is no law for an observable that also changes by chance, nor for an effect
         # that also happened elsewhere, unexplained: then it is one of several, not a rule
         return explained >= 2 or (not c.keys & self.noisy and explained == int(pos.sum()))
+
+    def _remote(self, c: Compound) -> bool:
+        """Is ``c`` a creature appearing away from the player (``remote``)?"""
+        return c.frame == GLOBAL and bool(c.keys & self.remote)
+
+    def _about_entity(self, frame: str, literals: tuple[int, ...]) -> bool:
+        """In an entity frame, does any condition speak of the entity (its fields, place, or what is
+        around it)? (Always true of the global frame, which has no entity.)"""
+        features = self.frames[frame].features
+        return frame == GLOBAL or any("{v}" in features[i].text for i in literals)
 
     @staticmethod
     def _by_clock(learner: Learner, literals: tuple[int, ...]) -> bool:
@@ -453,7 +475,7 @@ class _Run:
         if not 1 <= n <= MAX_SEARCHED:
             return None
         anchor = self._anchor(learner, c, pos)
-        if anchor is None:
+        if anchor is None or self._remote(c):
             return None
         # what the effect spends it must hold: no finding of the search, so the search starts from it
         spent = self._spent(c, pos)
@@ -499,6 +521,8 @@ class _Run:
         for b in sorted(self.compounds[c.frame], key=lambda b: b.name):
             # a deterministic rule states b wherever it fires, so b must hold on all of its coverage
             where = rows if stochastic else cover
+            if self._remote(c) or self._remote(b):
+                continue  # what appears away from the player comes with nothing the player did
             if b is not c and not keys & b.keys and self._implied(b, rows) and not (b.status[where] == FAILED).any():
                 effects.append(b)
                 keys |= b.keys

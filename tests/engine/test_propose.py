@@ -405,3 +405,42 @@ def test_a_counter_running_down_under_any_action_is_one_law_on_the_counter_alone
     assert after == [c - 1 if c else 5 for c, _, _ in cases]  # the world did what the law will say
     (law,) = _laws_writing(propose(out), "z.cooldown -= 1")
     assert _conditions(law) == {"z.cooldown >= 1"}, law.text
+
+
+def test_a_creature_appearing_away_from_the_player_is_no_part_of_a_recipe_made_that_step():
+    """The only pickaxe of the trace is made at night on a balancing step, and a zombie spawns far away in
+    that very step: the two always happened together, yet what appears away from the player comes with
+    nothing the player did. The recipe law does not add a zombie, and one spawn is no law of its own."""
+    out = []
+    for seed in range(40):  # by day (no zombie spawns): recipes fail without wood, and time passes
+        world = build_world(fill="grass", materials={(6, 5): "table"}, inventory={"drink": 5}, step=50, seed=seed)
+        out.append(_step(world, "make_wood_pickaxe" if seed % 2 else "noop"))
+    world = build_world(fill="grass", materials={(6, 5): "table"}, inventory={"wood": 1, "drink": 5}, step=199,
+                        seed=9)
+    out.append(_step(world, "make_wood_pickaxe"))
+    spawned = [t.action_name for t in out if any(e.kind == "zombie" for e in crafter_oo.observe(t.next_state).entities)]
+    assert spawned == ["make_wood_pickaxe"]
+    proposals = propose(out)
+    (law,) = _laws_writing(proposals, "player.inventory.wood_pickaxe += 1")
+    assert "add zombie" not in law.text, law.text
+    assert not _laws_writing(proposals, "add zombie")
+
+
+def test_one_creature_vanishing_as_the_player_acts_is_no_law_of_that_action():
+    """A zombie is despawned (by day, far from the player) on the one step a table is placed. No law
+    says placing a table removes every zombie, and the table law is the player's, with its requirements."""
+    out = []
+    for seed in range(40):  # no balancing step: the zombie stays; tables fail with one wood
+        world = build_world(fill="grass", inventory={"wood": 1, "drink": 5}, entities=[("zombie", (1, 1), {})],
+                            step=50, seed=seed)
+        out.append(_step(world, "place_table" if seed % 2 else "noop"))
+    world = build_world(fill="grass", inventory={"wood": 2, "drink": 5}, entities=[("zombie", (1, 1), {})],
+                        step=99, seed=1)
+    out.append(_step(world, "place_table"))
+    gone = [t.action_name for t in out if not crafter_oo.observe(t.next_state).entities]
+    assert gone == ["place_table"]
+    proposals = propose(out)
+    assert not _laws_writing(proposals, "remove z"), [p.text for p in _laws_writing(proposals, "remove z")]
+    (table,) = _laws_writing(proposals, "facing.material = table")
+    assert "for each" not in table.text
+    assert {"action == place_table", "player.inventory.wood >= 2"} <= _conditions(table), table.text
