@@ -26,7 +26,7 @@ ACTIONS = C.ACTIONS
 POLICIES = ("random", "novelty")
 # Bump a policy's version whenever its choices change: a session explored by another version cannot be
 # resumed exactly, and ``engine.explore`` refuses to mix them.
-POLICY_VERSIONS = {"random": 1, "novelty": 2}
+POLICY_VERSIONS = {"random": 1, "novelty": 3}
 _DIRECTIONS: dict[str, tuple[int, int]] = dict(C.MOVE_ACTIONS)  # what the move actions' names say
 _MOVE_IDS = tuple(C.ACTION_ID[name] for name in _DIRECTIONS)
 _OTHER_IDS = tuple(i for i, name in enumerate(ACTIONS) if name not in _DIRECTIONS)
@@ -117,7 +117,7 @@ class Weights:
     step_cost: float = 0.12     # per step of walking to where a plan starts
     noise: float = 0.02         # uniform tie-breaking noise from the step's generator
     backoff: float = 3.0        # pseudo-count pulling a context's estimate towards its coarser parent
-    fresh: float = 4.8          # an action that never did anything, tried with a tile or station it never met
+    fresh: float = 4.8          # an action that never did anything, tried with a tile, station or item it never met
     spend: float = 0.5          # outcomes that use items up grow stale faster: rarity / k ** (0.5 + spend)
 
 
@@ -153,8 +153,9 @@ class NoveltyPolicy:
       which non-vital items the inventory holds, and the set of materials around the player. Contexts
       tried less are worth more (count-based novelty).
       A finer context counts less while its parent has never done anything; but an action that has never
-      done anything is worth trying again with a faced material or a station around that it never met
-      (``fresh``): so the first time it stands by a table holding wood, every recipe is tried.
+      done anything is worth trying again with a faced material or a station around that it never met,
+      or holding an item it never held beside a material its own actions made (``fresh``): so the first
+      time it stands by a table holding wood, and by its own table holding wood, every recipe is tried.
     - **Outcomes.** After each transition the change of every inventory count and achievement counter,
       and the health the faced entity lost, is credited to the context (and to two coarser parents, so
       estimates generalise). Its *kind* (which counts went up or down) is counted over the whole life; a
@@ -200,7 +201,8 @@ class NoveltyPolicy:
         self.surprise: dict[tuple[Any, ...], list[int]] = {}
         self._mode: tuple[tuple[Any, ...], list[float]] | None = None  # a sleep under way
         self.mode_steps = [0, 0]  # how many sleeps ended, and how many steps they lasted in all
-        self.tried_with: dict[str, set[tuple[str, str | int]]] = {}  # per action: every tile and station it met
+        self.tried_with: dict[str, set[tuple[Any, ...]]] = {}  # per action: every tile and station it met
+        self.made: set[int] = set()  # materials the player's own actions turned a faced tile into
         self._compiled = None
         if law_set is not None:
             import laws
@@ -236,7 +238,10 @@ class NoveltyPolicy:
         for key in _levels(context):
             self.counts[key] += 1
         if context[0] != "move":
-            self.tried_with.setdefault(context[0], set()).update(_features(context))
+            self.tried_with.setdefault(context[0], set()).update(self._features(context))
+            made = _faced_material(next_obs, obs.facing_pos)
+            if made != _faced_material(obs, obs.facing_pos):
+                self.made.add(made)
         if self._compiled is not None:
             record = self.surprise.setdefault(context, [0, 0])
             record[0] += 1
@@ -365,7 +370,7 @@ class NoveltyPolicy:
         needs met and threats removed."""
         curious = self.w.novelty * self._novelty(context)
         if (context[0] != "move" and self._dormant(context[:1])
-                and not _features(context) <= self.tried_with.get(context[0], set())):
+                and not self._features(context) <= self.tried_with.get(context[0], set())):
             curious += self.w.fresh
         delta, outcomes = self._estimate(context)
         value = sum(n * d for n, d in zip(needs, delta, strict=True) if n and d)
@@ -383,6 +388,13 @@ class NoveltyPolicy:
             if record:
                 curious += self.w.surprise * record[1] / record[0]
         return curious, value
+
+    def _features(self, context: tuple[Any, ...]) -> set[tuple[Any, ...]]:
+        """What a non-move context meets: the faced material, each unusual material around the player, and
+        each item held beside a material the player itself made (what it made may be what a recipe needs)."""
+        near = context[4]
+        return ({("faced", context[1])} | {("near", m) for m in near}
+                | {("near", m, i) for m in near & self.made for i in context[3]})
 
     def _dormant(self, key: tuple[Any, ...]) -> bool:
         """Has this context never been followed by any outcome?"""
@@ -515,9 +527,10 @@ def _faced_loss(obs: Observation, next_obs: Observation) -> int:
     return (after.health if after is not None else 0) - before.health
 
 
-def _features(context: tuple[Any, ...]) -> set[tuple[str, str | int]]:
-    """What a non-move context meets: the faced material and each unusual material around the player."""
-    return {("faced", context[1])} | {("near", m) for m in context[4]}
+def _faced_material(obs: Observation, pos: tuple[int, int]) -> int:
+    """The material id at ``pos`` (-1 off the map)."""
+    w, h = obs.area
+    return int(obs.materials[pos]) if 0 <= pos[0] < w and 0 <= pos[1] < h else -1
 
 
 # How much each level's count (finest first) contributes to a context's novelty.

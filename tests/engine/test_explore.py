@@ -10,6 +10,7 @@ import pytest
 
 import crafter_oo
 import laws
+from crafter_oo.build import build_world
 from engine import policies as P
 from engine.explore import Progress, explore
 from engine.sessions import SessionError, Store
@@ -189,6 +190,42 @@ def test_the_novelty_policy_learns_what_its_actions_do() -> None:
     assert stats.n >= 1 and stats.delta[wood] / stats.n > 0.5
     assert crafter_oo.constants.MATERIAL_ID["grass"] in policy.safe
     assert crafter_oo.constants.MATERIAL_ID["lava"] not in policy.safe
+
+
+def _recipe_curiosity(table_placed: bool) -> tuple[float, float, float]:
+    """A novelty policy that tried make_wood_pickaxe by a table with nothing in hand (it did nothing), the
+    table placed by the player itself or found there: how curious it is about that recipe by the table
+    with nothing, with wood, and with a sapling in hand; and the ``fresh`` bonus."""
+    policy = P.NoveltyPolicy(0)
+    if table_placed:
+        world = build_world(fill="grass", inventory={"wood": 2, "drink": 5}, seed=0)
+        placed, _, _ = crafter_oo.step(world, "place_table")
+        policy.observe(crafter_oo.observe(world), crafter_oo.constants.ACTION_ID["place_table"],
+                       crafter_oo.observe(placed))
+    else:
+        placed = build_world(fill="grass", materials={(6, 5): "table"}, inventory={"drink": 5}, seed=0)
+    recipe = crafter_oo.constants.ACTION_ID["make_wood_pickaxe"]
+    after, _, _ = crafter_oo.step(placed, recipe)
+    assert crafter_oo.observe(after).player.inventory == crafter_oo.observe(placed).player.inventory
+    policy.observe(crafter_oo.observe(placed), recipe, crafter_oo.observe(after))
+
+    def curious(inventory: dict[str, int]) -> float:
+        obs = crafter_oo.observe(build_world(fill="grass", materials={(6, 5): "table"},
+                                             inventory={"drink": 5, **inventory}, seed=0))
+        context = policy.context(P._View(obs), recipe, obs.player.pos, (1, 0))
+        return policy._value(context, policy._needs(obs))[0]
+
+    return curious({}), curious({"wood": 1}), curious({"sapling": 1})
+
+
+def test_a_recipe_that_did_nothing_is_retried_by_the_players_own_table_with_something_new_in_hand() -> None:
+    nothing, wood, sapling = _recipe_curiosity(table_placed=True)
+    fresh = P.Weights().fresh
+    # what it made may be what the recipe needs, with something it never held there
+    assert wood - nothing > 0.9 * fresh and sapling - nothing > 0.9 * fresh
+    # by a table it did not make, an item in hand is no such news
+    nothing, wood, sapling = _recipe_curiosity(table_placed=False)
+    assert wood - nothing < 0.5 * fresh and sapling - nothing < 0.5 * fresh
 
 
 def test_a_law_set_marks_the_transitions_it_cannot_explain() -> None:
