@@ -382,10 +382,10 @@ class _Run:
                     literals = self._edges(learner, learner.simplify(cand.literals, pos, neg), pos, neg)
                     if not self._admissible(learner, c, literals, pos, neg):
                         literals = None
-                for other in (self._anchored(learner, c, pos, neg), self._covering(learner, c, pos, neg)):
-                    if other is not None and (literals is None or self._rank(learner, c, other, pos)
-                                              < self._rank(learner, c, literals, pos)):
-                        literals = other  # all the examples, or as many for less
+                other = self._searched(learner, c, pos, neg)
+                if other is not None and (literals is None or self._rank(learner, c, other, pos)
+                                          < self._rank(learner, c, literals, pos)):
+                    literals = other  # all the examples, or as many for less
                 if literals is None:
                     break
                 literals = self.accept(c, literals, stochastic=False, pool=pool)
@@ -464,7 +464,16 @@ class _Run:
         return (-int(covered.sum()), learner.cost(literals, spent), off,
                 float(sum(learner.nats[i] for i in literals if not learner.spends(i, spent))))
 
-    def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
+    def _searched(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
+        """The exhaustive search beside greedy gain: anchored on the action if every open positive came
+        with one (``_anchored``), else covering every example (``_covering``)."""
+        anchor = self._anchor(learner, c, pos)
+        if anchor is None:
+            return self._covering(learner, c, pos, neg)
+        return self._anchored(learner, c, pos, neg, anchor)
+
+    def _anchored(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray,
+                  anchor: int | None = None) -> tuple[int, ...] | None:
         """Beside the greedy search: if every open positive came with one action, the effect is that
         action's outcome, and only the tries of that action are its failures. The cheapest
         conditions (at most two more) that cover all of its examples and none of those tries, if
@@ -474,7 +483,8 @@ class _Run:
         n = int(pos.sum())
         if not 1 <= n <= MAX_SEARCHED:
             return None
-        anchor = self._anchor(learner, c, pos)
+        if anchor is None:
+            anchor = self._anchor(learner, c, pos)
         if anchor is None or self._remote(c):
             return None
         # what the effect spends it must hold: no finding of the search, so the search starts from it
@@ -499,7 +509,7 @@ class _Run:
         name, and the greedy path splits the effect by whatever cheap feature excludes a few failures
         (one rule per action)."""
         n = int(pos.sum())
-        if not 1 <= n <= MAX_SEARCHED or not neg.any() or self._anchor(learner, c, pos) is not None:
+        if not 1 <= n <= MAX_SEARCHED or not neg.any():
             return None
         literals = learner.cheapest(pos, neg, max_cost=budget(n))
         if not literals:
@@ -518,11 +528,11 @@ class _Run:
         rows = cover & self.open_positives(c)
         effects = [c]
         keys = set(c.keys)
-        for b in sorted(self.compounds[c.frame], key=lambda b: b.name):
+        # what appears away from the player comes with nothing the player did, and the reverse
+        others = [] if self._remote(c) else [b for b in self.compounds[c.frame] if not self._remote(b)]
+        for b in sorted(others, key=lambda b: b.name):
             # a deterministic rule states b wherever it fires, so b must hold on all of its coverage
             where = rows if stochastic else cover
-            if self._remote(c) or self._remote(b):
-                continue  # what appears away from the player comes with nothing the player did
             if b is not c and not keys & b.keys and self._implied(b, rows) and not (b.status[where] == FAILED).any():
                 effects.append(b)
                 keys |= b.keys
