@@ -31,6 +31,7 @@ GROUP_POINTS: dict[str, float] = {
     "count": 2.0, "ahead": 2.0, "neighbour": 2.0,
     "daylight": 3.0, "period": 3.0,
 }
+NATS_PER_POINT = 3.0  # a feature's code length: this many nats per point of its group, plus its choice in the group
 DAYLIGHT_CUTS = (0.25, 0.5, 0.75)
 PERIODS = (5, 10, 20, 50, 100)  # not 2: any even hidden cadence would fake a parity law
 DIRECTION_NAMES = tuple(C.DIRECTION_NAMES[d] for d in C.DIRECTIONS)
@@ -96,9 +97,24 @@ class FeatureTable:
         return GROUP_POINTS[self.features[i].group]
 
     def nats(self, i: int) -> float:
-        """Code length of naming feature ``i``: its group's prior plus a choice within the group."""
+        """Code length of naming feature ``i``: its group's prior plus a choice within the group, plus
+        for an item count the number it names (``count_nats``)."""
         f = self.features[i]
-        return 3.0 * GROUP_POINTS[f.group] + math.log(max(2, self.sizes[f.group]))
+        base = NATS_PER_POINT * GROUP_POINTS[f.group] + math.log(max(2, self.sizes[f.group]))
+        return base + count_nats(f)
+
+
+def count_nats(f: Feature) -> float:
+    """Naming a count costs more the further it is from the bounds: holding one or none, or being
+    full or empty, are plain statements; "at least 6 wood" names a number, log(1 + its distance from
+    the nearer of those), so between two separations of a few examples the plain one is read."""
+    if f.group != "inventory" or f.op not in (">=", "<="):
+        return 0.0
+    n = int(f.value)
+    lo, hi = 0, C.ITEM_MAX
+    # ">= n" states the edge between n - 1 and n; "<= n" the edge between n and n + 1
+    low_edge = n - 1 if f.op == ">=" else n
+    return math.log(1 + min(low_edge - lo, hi - 1 - low_edge))
 
 
 def _threshold_features(attribute: str, lo: int, hi: int, group: str,

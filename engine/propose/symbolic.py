@@ -23,12 +23,16 @@ Per frame, two passes:
    name; then, if all of them came with one action, the cheapest conditions separating them from
    that action's other tries are searched exhaustively (``_anchored``), starting from holding what
    the effect and the effects always seen with it spend (a recipe's wood is an effect of its own),
-   and such a rule also wins over chance. Greedy gain also fails where almost every instance that
+   and such a rule also wins over chance (greedy gain starts from that holding too). What the player
+   made is read first where the evidence cannot choose: being beside a station it made (a table the
+   world did not have) is as plain as the faced tile, holding a tool it made plainer than another
+   count (``_made``), and a count far from none, one or full names a number (``count_nats``).
+   Greedy gain also fails where almost every instance that
    could change did (a cooldown running down whenever above zero): for an effect of no one action,
    the cheapest conditions covering every example and no failure are searched too (``_covering``),
    and the rule explaining more wins. A few examples' thresholds sit at their edge; a spend of k
-   needs exactly k, and only holding that much is free. One example set apart only by a vital or
-   the light (which drift with time) is no law: that only says when it happened.
+   needs exactly k, and only holding that much is free; holding a tool needs one. One example set
+   apart only by a vital or the light (which drift with time) is no law: that only says when it happened.
 
 An accepted rule takes in every other effect that happened wherever it fired, unless that effect is
 common enough elsewhere to have come with its examples by chance (``CHANCE``); a chance rule of an
@@ -61,6 +65,7 @@ from crafter_oo import constants as C
 from crafter_oo.observation import SCHEMA
 from crafter_oo.trace import Transition
 from engine.evidence import Evidence
+from engine.features import GROUP_POINTS, NATS_PER_POINT
 from engine.propose import movement, periodic, render
 from engine.propose.atoms import (
     FAILED,
@@ -88,10 +93,14 @@ MAX_RULES = 8               # deterministic rules per effect
 MIN_STOCHASTIC = 3          # positives a chance law needs
 MAX_ANCHORED = 8           # positives up to which a rule's thresholds sit at the examples' edge
 MAX_SEARCHED = 64          # positives up to which an action-anchored exhaustive search backs up FOIL
+MADE_PRIOR = 1.0            # nats: how much more readily a condition names something the player made
 CHANCE = 0.001              # how likely by chance a folded-in effect may have come with all the rule's examples
 MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
 # what drifts with time: thresholds on these separate one example from the rest by when it happened
 _CLOCKS = frozenset({*(f"player.inventory.{v}" for v in SCHEMA.vitals), "daylight", "step.period"})
+# items held (not vitals): how many one holds says whether one has it; a handful of tries with six pickaxes
+# does not say that six are needed, so their thresholds go as far as the failures allow (``_edges``)
+_HELD = frozenset(f"player.inventory.{i}" for i in SCHEMA.items if i not in SCHEMA.vitals)
 
 
 def budget(positives: int) -> float:
@@ -101,6 +110,45 @@ def budget(positives: int) -> float:
 
 
 # ---------------------------------------------------------------------------------------- engine
+
+def _made(ev: Evidence) -> tuple[frozenset[str], frozenset[str]]:
+    """What the player's own actions made, as (stations, instruments): materials the world did not have
+    when the life began and a faced tile turned into (a table), and items gained in a step that spent
+    other items (a pickaxe). What one made may be what an action needs: being beside a station is as
+    plain a condition as the tile one faces, and holding an instrument plainer than another count
+    (``_priced``)."""
+    if not ev.transitions:
+        return frozenset(), frozenset()
+    first = {C.MATERIALS[int(m)] for m in np.unique(ev.before[0].materials)}
+    stations: set[str] = set()
+    instruments: set[str] = set()
+    held = [i for i in SCHEMA.items if i not in SCHEMA.vitals]
+    for before, after in zip(ev.before, ev.after, strict=True):
+        x, y = before.facing_pos
+        w, h = before.area
+        if 0 <= x < w and 0 <= y < h and before.materials[x, y] != after.materials[x, y]:
+            stations.add(C.MATERIALS[int(after.materials[x, y])])
+        delta = {i: after.player.inventory[i] - before.player.inventory[i] for i in held}
+        if any(d < 0 for d in delta.values()):
+            instruments.update(i for i, d in delta.items() if d > 0)
+    return frozenset(stations - first), frozenset(instruments)
+
+
+def _priced(frame: Frame, stations: frozenset[str], instruments: frozenset[str]) -> Frame:
+    """``frame`` with being beside a station priced like the faced tile, and holding an instrument or
+    not named ``MADE_PRIOR`` nats more readily than another count (``_made``)."""
+    points, nats = frame.points.copy(), frame.nats.copy()
+    beside = {f"nearby.{m}" for m in stations}
+    holding = {f"player.inventory.{i}" for i in instruments}
+    for i, f in enumerate(frame.features):
+        if f.attribute in beside:
+            cheaper = points[i] - GROUP_POINTS["facing"]
+            points[i] -= cheaper
+            nats[i] -= NATS_PER_POINT * cheaper + MADE_PRIOR
+        elif f.attribute in holding and (f.op, f.value) in ((">=", 1), ("<=", 0)):
+            nats[i] -= MADE_PRIOR
+    return Frame(frame.name, frame.features, frame.matrix, nats, points, frame.t, frame.var)
+
 
 def _spends(effects: Sequence[Compound]) -> dict[str, float]:
     """What effects take from counted items (never a vital: those are cut at their bound, not spent),
@@ -148,7 +196,8 @@ class _Run:
             self.rows_kept[kind] = keep
             self.frames[kind] = frame
             self.compounds[kind] = compounds(kind, [(a, s[keep]) for a, s in entity_atoms(ev, kind)])
-        self.learners = {name: Learner(f) for name, f in self.frames.items()}
+        made = _made(ev)
+        self.learners = {name: Learner(_priced(f, *made)) for name, f in self.frames.items()}
         self.explained: dict[str, dict[str, np.ndarray]] = {name: {} for name in self.frames}
         self.rules: list[Rule] = []
         # id(compound) -> conditions of its accepted rules: a later rule for the same effect excludes
@@ -376,7 +425,10 @@ class _Run:
                     pool &= ~learner.cover(region)
                     self.regions.setdefault(id(c), []).append(region)
                     continue
-                cand = learner.pure(pos, neg)
+                # what the effect spends it must hold: no finding of the search, so greedy gain starts
+                # from it too (else it may pick what came along with the spend, a pickaxe for the stone)
+                held = self._affordable(self._spent(c, pos), learner, (), pos, np.zeros_like(neg))
+                cand = learner.pure(pos, neg, start=held)
                 literals = None
                 if cand is not None:
                     literals = self._edges(learner, learner.simplify(cand.literals, pos, neg), pos, neg)
@@ -439,12 +491,17 @@ class _Run:
         """Where a rule's thresholds go: with many examples, as far toward generality as the
         failures allow; with a few (at most ``MAX_ANCHORED``), at the edge of the examples, since a
         handful of tries cannot say how far the effect reaches (a creature seen removed at health 1
-        is not thereby removed at 2). A single material widens to the ground movers walk on, if the
+        is not thereby removed at 2); but holding an item (``_HELD``) goes as far as the failures allow.
+        A single material widens to the ground movers walk on, if the
         failures allow (``Learner.widen``)."""
         explained = int((pos & learner.cover(literals)).sum())
+        loose = learner.loosen(literals, pos, neg)
         if explained <= MAX_ANCHORED:
-            return learner.widen(learner.tighten(literals, pos), neg)
-        return learner.widen(learner.loosen(literals, pos, neg), neg)
+            tight = learner.tighten(literals, pos)
+            literals = tuple(j if learner.attribute[i] in _HELD and learner.op[i] == ">=" else t
+                             for i, t, j in zip(literals, tight, loose, strict=True))
+            return learner.widen(literals, neg)
+        return learner.widen(loose, neg)
 
     def _spent(self, c: Compound, rows: np.ndarray | None = None) -> dict[str, float]:
         """What ``c`` spends (``_spends``); with ``rows`` (its examples), also what the effects that always
@@ -460,9 +517,13 @@ class _Run:
         conditions other than "at least" what the effect spends, then the shorter code."""
         covered = pos & learner.cover(literals)
         spent = self._spent(c, covered)
-        off = sum(not learner.spends(i, spent) for i in literals)
-        return (-int(covered.sum()), learner.cost(literals, spent), off,
-                float(sum(learner.nats[i] for i in literals if not learner.spends(i, spent))))
+        # the action and the faced target every example shared are added uncharged (``_specialise``):
+        # a rule that names them is charged no more than one that leaves them to be added
+        free = {"action", *self._targets([c])}
+        claims = [i for i in literals if learner.attribute[i] not in free]
+        off = sum(not learner.spends(i, spent) for i in claims)
+        return (-int(covered.sum()), learner.cost(claims, spent), off,
+                float(sum(learner.nats[i] for i in claims if not learner.spends(i, spent))))
 
     def _searched(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
         """The exhaustive search beside greedy gain: anchored on the action if every open positive came
