@@ -184,6 +184,41 @@ def test_a_good_answer_becomes_checked_llm_proposals_and_is_cached(serve: Any, s
     assert p.report()["prompt_tokens"] > 0 and p.report()["failures"] == []
 
 
+def _strict_objects(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every object schema inside ``schema`` (strict structured output constrains each one)."""
+    out = [schema] if schema.get("type") == "object" else []
+    for sub in (*schema.get("properties", {}).values(), schema.get("items", {})):
+        if isinstance(sub, dict) and sub:
+            out += _strict_objects(sub)
+    return out
+
+
+def test_json_schema_mode_sends_a_strict_schema_and_is_a_request_of_its_own(
+        serve: Any, store: Store, transitions: Any) -> None:
+    """For servers with strict structured output: the request names the answer's schema, every object in
+    it closed and with all its fields required (what strict mode accepts), and the good answer fits it.
+    A json_object request for the same round is another cache entry, not a hit."""
+    server = serve([("ok", GOOD)])
+    got = proposer(store, server.url, response_format="json_schema")(transitions, None, seed=3)
+    assert names(got) == ["llm_collect_wood", "llm_move_down", "llm_move_left", "llm_move_right", "llm_move_up"]
+    fmt = server.requests[0]["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "laws" and fmt["json_schema"]["strict"]
+    schema = fmt["json_schema"]["schema"]
+    objects = _strict_objects(schema)
+    assert len(objects) == 2
+    for obj in objects:
+        assert obj["additionalProperties"] is False and sorted(obj["required"]) == sorted(obj["properties"])
+    answer = json.loads(GOOD)
+    assert set(answer) == set(schema["properties"])
+    for item in answer["laws"]:
+        assert set(item) == set(schema["properties"]["laws"]["items"]["properties"])
+        assert all(isinstance(v, str) for v in item.values())
+    proposer(store, server.url)(transitions, None, seed=3)
+    assert len(server.requests) == 2 and server.requests[1]["response_format"] == {"type": "json_object"}
+    with pytest.raises(LLMConfigError, match="json_object or json_schema"):
+        proposer(store, server.url, response_format="xml")
+
+
 def test_replay_gives_the_same_laws_with_the_server_stopped_and_fails_on_a_miss(
         serve: Any, store: Store, transitions: Any) -> None:
     server = serve([("ok", GOOD)])
