@@ -239,9 +239,8 @@ class NoveltyPolicy:
             self.counts[key] += 1
         if context[0] != "move":
             self.tried_with.setdefault(context[0], set()).update(self._features(context))
-            made = _faced_material(next_obs, obs.facing_pos)
-            if made != _faced_material(obs, obs.facing_pos):
-                self.made.add(made)
+            if next_obs.material(obs.facing_pos) != obs.material(obs.facing_pos):  # 'none' off the map
+                self.made.add(int(next_obs.materials[obs.facing_pos]))
         if self._compiled is not None:
             record = self.surprise.setdefault(context, [0, 0])
             record[0] += 1
@@ -525,12 +524,6 @@ def _faced_loss(obs: Observation, next_obs: Observation) -> int:
         return 0
     after = next((e for e in next_obs.entities if e.id == before.id), None)
     return (after.health if after is not None else 0) - before.health
-
-
-def _faced_material(obs: Observation, pos: tuple[int, int]) -> int:
-    """The material id at ``pos`` (-1 off the map)."""
-    w, h = obs.area
-    return int(obs.materials[pos]) if 0 <= pos[0] < w and 0 <= pos[1] < h else -1
 
 
 # How much each level's count (finest first) contributes to a context's novelty.

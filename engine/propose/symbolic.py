@@ -122,15 +122,17 @@ def _made(ev: Evidence) -> tuple[frozenset[str], frozenset[str]]:
     first = {C.MATERIALS[int(m)] for m in np.unique(ev.before[0].materials)}
     stations: set[str] = set()
     instruments: set[str] = set()
-    held = [i for i in SCHEMA.items if i not in SCHEMA.vitals]
-    for before, after in zip(ev.before, ev.after, strict=True):
-        x, y = before.facing_pos
-        w, h = before.area
-        if 0 <= x < w and 0 <= y < h and before.materials[x, y] != after.materials[x, y]:
-            stations.add(C.MATERIALS[int(after.materials[x, y])])
-        delta = {i: after.player.inventory[i] - before.player.inventory[i] for i in held}
-        if any(d < 0 for d in delta.values()):
-            instruments.update(i for i, d in delta.items() if d > 0)
+    for step in ev.changes:
+        spent, gained = False, []
+        for ch in step:
+            if ch.kind == "tile" and ch.context.at_facing:
+                stations.add(ch.after)
+            elif ch.kind == "inventory" and ch.key[2] not in SCHEMA.vitals:
+                spent |= ch.after < ch.before
+                if ch.after > ch.before:
+                    gained.append(ch.key[2])
+        if spent:
+            instruments.update(gained)
     return frozenset(stations - first), frozenset(instruments)
 
 
