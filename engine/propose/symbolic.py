@@ -199,6 +199,7 @@ class _Run:
             self.frames[kind] = frame
             self.compounds[kind] = compounds(kind, [(a, s[keep]) for a, s in entity_atoms(ev, kind)])
         made = _made(ev)
+        self.instruments = made[1]
         self.learners = {name: Learner(_priced(f, *made)) for name, f in self.frames.items()}
         self.explained: dict[str, dict[str, np.ndarray]] = {name: {} for name in self.frames}
         self.rules: list[Rule] = []
@@ -605,6 +606,8 @@ class _Run:
             literals = self._affordable(_spends(effects), learner, literals, rows, failed)
             # the faced material the examples shared widens like one the search chose (``_edges``)
             literals = learner.widen(literals, failed)
+            if self._targets(effects) and not _spends(effects):
+                literals = self._instrumented(learner, literals)
             cover = learner.cover(literals, exclusions)
         implied_global: list[Compound] = []
         if c.frame != GLOBAL:
@@ -647,6 +650,31 @@ class _Run:
             rule.outcomes = [effects + implied_global + [v for v in o if v not in effects] for o in outcomes]
         self.rules.append(rule)
         return literals
+
+    def _instrumented(self, learner: Learner, literals: tuple[int, ...]) -> tuple[int, ...]:
+        """A rule that changes the faced tile and spends nothing, whose action on that target the life only
+        ever took holding a tool it made (``_made``), says so: ``tool >= 1``. Nothing in the life tells what
+        the action does there without the tool, and a tool is made to change something (stone mined only
+        after the pickaxe was made: no pickaxe, no stone). What a rule spends it needs anyway, and a drink
+        changes no tile.
+        Of several such tools, the one made last, held on the fewest steps, is what was new when the
+        action first worked. Where the action was taken there without the tool, the search already
+        decided, and nothing is added."""
+        anchor = [i for i in literals if learner.attribute[i] == "action" or learner.attribute[i].startswith("facing.")]
+        if not any(learner.attribute[i] == "action" for i in anchor):
+            return literals
+        met = learner.cover(anchor)
+        if not met.any():
+            return literals
+        held = []
+        for item in sorted(self.instruments):
+            key = f"player.inventory.{item}"
+            if any(learner.attribute[i] == key for i in literals):
+                return literals  # the search already named a tool
+            step = next((i for v, i in learner.ladders.get((key, ">="), []) if v == 1), None)
+            if step is not None and learner.X[met, step].all():
+                held.append((int(learner.X[:, step].sum()), item, step))
+        return (*literals, min(held)[2]) if held else literals
 
     def _variants(self, frame: Frame, rows: np.ndarray, taken: list[Compound]) -> list[list[Compound]]:
         """For a chance rule of an entity: global effects that happened with it on some of its

@@ -310,9 +310,9 @@ def test_a_novelty_life_gives_rare_action_laws_with_their_requirements(tmp_path)
     assert "facing.material in {grass, path, sand}" in _conditions(table)
     assert "facing.material != none" not in _conditions(table)
     assert table.law.params == ()
-    # this life never struck stone without a pickaxe, so nothing says a pickaxe is needed
+    # this life never struck stone without the pickaxe it made, so the law needs the pickaxe
     (stone,) = _laws_writing(proposals, "player.inventory.stone += 1")
-    assert {"action == do", "facing.material == stone"} <= _conditions(stone)
+    assert {"action == do", "facing.material == stone", "player.inventory.wood_pickaxe >= 1"} <= _conditions(stone)
     assert stone.law.params == ()
     # one pickaxe made: at equal cost its wood spend is read off the wood count, not the food there was,
     # and the table it was made at is a station the player made: being beside it, not facing it
@@ -478,6 +478,50 @@ def test_what_a_collect_needs_is_holding_the_tool_the_player_made_not_as_many_as
     conds = _conditions(stone)
     assert "player.inventory.wood_pickaxe >= 1" in conds
     assert not {c for c in conds if c.startswith("player.inventory.stone")}
+
+
+def _mined_after_making(tools: tuple[str, ...], bare_strike: bool) -> set[str]:
+    """The conditions of the stone law from a life that made ``tools`` (each by spending wood) and then
+    mined stone twice holding them all, with or without one strike on stone with nothing in hand."""
+    out = [_step(build_world(materials={(6, 5): "table"}, inventory={"wood": 2, "drink": 5}, seed=i),
+                 f"make_{tool}") for i, tool in enumerate(tools)]
+    if bare_strike:
+        out.append(_step(build_world(materials={(6, 5): "stone"}, inventory={"drink": 5}, seed=5), "do"))
+    for seed in (6, 7):
+        held = {tool: 1 for tool in tools}
+        # the tool made last is held on fewer steps: the player had the others before
+        out.append(_step(build_world(materials={(6, 5): "stone"}, inventory={**held, "drink": 5}, seed=seed), "do"))
+        out.append(_step(build_world(materials={(6, 5): "grass"}, inventory={**held, "drink": 5}, seed=seed),
+                         "noop"))
+    for seed in (8, 9):
+        out.append(_step(build_world(inventory={tools[0]: 1, "drink": 5}, seed=seed), "noop"))
+    (stone,) = _laws_writing(propose(out), "player.inventory.stone += 1")
+    return _conditions(stone)
+
+
+def test_a_collect_only_ever_tried_holding_a_tool_the_player_made_needs_it():
+    """Stone mined only after the pickaxe was made, never struck without it: nothing in the life says
+    what a strike without the pickaxe does, and a tool is made to change things, so the law needs the
+    pickaxe (the scenario striking stone with nothing in hand then predicts nothing, as the game does).
+    Of two tools held at every strike, the one made last is named; a strike without any tool that
+    failed already says which literal it is, and nothing is added to the search's answer."""
+    assert "player.inventory.wood_pickaxe >= 1" in _mined_after_making(("wood_pickaxe",), bare_strike=False)
+    conds = _mined_after_making(("wood_sword", "wood_pickaxe"), bare_strike=False)
+    assert "player.inventory.wood_pickaxe >= 1" in conds and "player.inventory.wood_sword >= 1" not in conds
+    conds = _mined_after_making(("wood_pickaxe",), bare_strike=True)
+    assert len([c for c in conds if c.startswith("player.inventory.wood_pickaxe")]) == 1
+
+
+def test_a_drink_only_ever_taken_holding_a_tool_does_not_need_it():
+    """Water drunk only after a sword was made: a drink changes no tile, so it claims no tool."""
+    out = [_step(build_world(materials={(6, 5): "table"}, inventory={"wood": 2, "drink": 5}, seed=0),
+                 "make_wood_sword")]
+    for seed in (1, 2, 3):
+        out.append(_step(build_world(materials={(6, 5): "water"}, inventory={"wood_sword": 1, "drink": 5},
+                                     seed=seed), "do"))
+        out.append(_step(build_world(inventory={"wood_sword": 1, "drink": 5}, seed=seed), "noop"))
+    (drink,) = _laws_writing(propose(out), "player.inventory.drink += 1")
+    assert not {c for c in _conditions(drink) if "wood_sword" in c}
 
 
 def test_a_blow_without_the_sword_the_player_made_is_read_off_the_sword_not_the_wood_held():
