@@ -498,13 +498,14 @@ class _Run:
         A single material widens to the ground movers walk on, if the
         failures allow (``Learner.widen``)."""
         explained = int((pos & learner.cover(literals)).sum())
-        loose = learner.loosen(literals, pos, neg)
-        if explained <= MAX_ANCHORED:
-            tight = learner.tighten(literals, pos)
-            literals = tuple(j if learner.attribute[i] in _HELD and learner.op[i] == ">=" else t
-                             for i, t, j in zip(literals, tight, loose, strict=True))
-            return learner.widen(literals, neg)
-        return learner.widen(loose, neg)
+        if explained > MAX_ANCHORED:
+            return learner.widen(learner.loosen(literals, pos, neg), neg)
+        tight = learner.tighten(literals, pos)
+        if any(learner.attribute[i] in _HELD and learner.op[i] == ">=" for i in literals):
+            loose = learner.loosen(literals, pos, neg)
+            tight = tuple(j if learner.attribute[i] in _HELD and learner.op[i] == ">=" else t
+                          for i, t, j in zip(literals, tight, loose, strict=True))
+        return learner.widen(tight, neg)
 
     def _spent(self, c: Compound, rows: np.ndarray | None = None) -> dict[str, float]:
         """What ``c`` spends (``_spends``); with ``rows`` (its examples), also what the effects that always
@@ -603,10 +604,11 @@ class _Run:
         if not stochastic:
             failed = (c.status == FAILED) & pool
             literals = self._specialise(effects, learner, literals, rows)
-            literals = self._affordable(_spends(effects), learner, literals, rows, failed)
+            spends = _spends(effects)
+            literals = self._affordable(spends, learner, literals, rows, failed)
             # the faced material the examples shared widens like one the search chose (``_edges``)
             literals = learner.widen(literals, failed)
-            if self._targets(effects) and not _spends(effects):
+            if self._targets(effects) and not spends:
                 literals = self._instrumented(learner, literals)
             cover = learner.cover(literals, exclusions)
         implied_global: list[Compound] = []
