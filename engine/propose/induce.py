@@ -192,7 +192,8 @@ class Learner:
         return tuple(current)
 
     def cheapest(self, pos: np.ndarray, neg: np.ndarray, start: Sequence[int] = (), max_add: int = 2,
-                 max_cost: float = math.inf, spent: Mapping[str, float] = _NONE) -> tuple[int, ...] | None:
+                 max_cost: float = math.inf, spent: Mapping[str, float] = _NONE,
+                 banned: np.ndarray | None = None) -> tuple[int, ...] | None:
         """The cheapest pure conjunction that extends ``start`` and covers *every* positive: an
         exhaustive search over at most ``max_add`` further literals, each true on all positives.
 
@@ -205,7 +206,7 @@ class Learner:
         true of the examples, the evidence cannot tell them apart, and the general one is the hypothesis
         more data would refute if wrong), then how many negatives a literal alone excludes, then
         vocabulary order; deterministic. None if
-        no such conjunction is within ``max_cost``."""
+        no such conjunction is within ``max_cost``. ``banned`` features (a mask) are never added."""
         base = self.cover(start)
         if not (pos & base).any() or (pos & ~base).any():
             return None
@@ -214,6 +215,8 @@ class Learner:
             return tuple(start)
         blocked = self._blocked(start)
         on_all = self.X[pos].all(axis=0) & ~blocked
+        if banned is not None:
+            on_all &= ~banned
         excluded = self._counts(rest)  # negatives each feature keeps
         n_rest = float(rest.sum())
         idx = [int(i) for i in np.flatnonzero(on_all & (excluded < n_rest))]

@@ -32,7 +32,8 @@ Per frame, two passes:
    the cheapest conditions covering every example and no failure are searched too (``_covering``),
    and the rule explaining more wins. A few examples' thresholds sit at their edge; a spend of k
    needs exactly k, and only holding that much is free; holding a tool needs one. One example set
-   apart only by a vital or the light (which drift with time) is no law: that only says when it happened.
+   apart only by a vital or the light (which drift with time) is no law: that only says when it happened;
+   nor are examples that all came in one episode (``EPISODE``), which the search then reads without them.
 
 An accepted rule takes in every other effect that happened wherever it fired, unless that effect is
 common enough elsewhere to have come with its examples by chance (``CHANCE``); a chance rule of an
@@ -53,6 +54,7 @@ Z3 with ``current`` (``engine.propose.vet``). No global random state; every coll
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
@@ -65,7 +67,7 @@ from crafter_oo import constants as C
 from crafter_oo.observation import SCHEMA
 from crafter_oo.trace import Transition
 from engine.evidence import Evidence
-from engine.features import GROUP_POINTS, NATS_PER_POINT
+from engine.features import GROUP_POINTS, NATS_PER_POINT, Feature
 from engine.propose import movement, periodic, render
 from engine.propose.atoms import (
     FAILED,
@@ -94,6 +96,7 @@ MIN_STOCHASTIC = 3          # positives a chance law needs
 MAX_ANCHORED = 8           # positives up to which a rule's thresholds sit at the examples' edge
 MAX_SEARCHED = 64          # positives up to which an action-anchored exhaustive search backs up FOIL
 MADE_PRIOR = 1.0            # nats: how much more readily a condition names something the player made
+EPISODE = 30                # steps: examples closer than this share their vitals (each moves about every 20-35)
 CHANCE = 0.001              # how likely by chance a folded-in effect may have come with all the rule's examples
 MIN_BACKGROUND = 20         # instances before "happens in most of them" means "happens anywhere"
 # what drifts with time: thresholds on these separate one example from the rest by when it happened
@@ -152,6 +155,33 @@ def _priced(frame: Frame, stations: frozenset[str], instruments: frozenset[str])
     return Frame(frame.name, frame.features, frame.matrix, nats, points, frame.t, frame.var)
 
 
+ANY_TOOL = "player.inventory.any"  # the attribute of "holding one of these tools it made" (``_tool_classes``)
+MAX_TOOL_CLASS = 4  # tools a class names at most
+
+
+def _tool_classes(frame: Frame, instruments: frozenset[str]) -> Frame:
+    """``frame`` with a column per set of two or more tools the player made: holding at least one of them.
+    The search never picks one (they cost more than any budget); ``_Run._widen_tool`` widens a rule's
+    one tool to the class of tools its examples all held, as ``Learner.widen`` does a material."""
+    column = {f.attribute.rsplit(".", 1)[1]: i for i, f in enumerate(frame.features)
+              if f.attribute in _HELD and f.op == ">=" and f.value == 1
+              and f.attribute.rsplit(".", 1)[1] in instruments}
+    tools = sorted(column)
+    extra: list[Feature] = []
+    cols: list[np.ndarray] = []
+    for size in range(2, min(len(tools), MAX_TOOL_CLASS) + 1):
+        for members in itertools.combinations(tools, size):
+            text = " or ".join(frame.features[column[m]].text for m in members)
+            extra.append(Feature(f"({text})", ANY_TOOL, "any", frozenset(members), "inventory"))
+            cols.append(frame.matrix[:, [column[m] for m in members]].any(axis=1))
+    if not extra:
+        return frame
+    matrix = np.concatenate([frame.matrix, np.stack(cols, axis=1)], axis=1)
+    never = np.full(len(extra), 1e6)
+    return Frame(frame.name, frame.features + tuple(extra), matrix, np.concatenate([frame.nats, never]),
+                 np.concatenate([frame.points, never]), frame.t, frame.var)
+
+
 def _spends(effects: Sequence[Compound]) -> dict[str, float]:
     """What effects take from counted items (never a vital: those are cut at their bound, not spent),
     as item -> the least count that pays it (its lower bound + the amount)."""
@@ -200,6 +230,7 @@ class _Run:
             self.compounds[kind] = compounds(kind, [(a, s[keep]) for a, s in entity_atoms(ev, kind)])
         made = _made(ev)
         self.instruments = made[1]
+        self.frames = {name: _tool_classes(f, made[1]) for name, f in self.frames.items()}
         self.learners = {name: Learner(_priced(f, *made)) for name, f in self.frames.items()}
         self.explained: dict[str, dict[str, np.ndarray]] = {name: {} for name in self.frames}
         self.rules: list[Rule] = []
@@ -460,7 +491,7 @@ class _Run:
             # what is left of a chance effect, or a rule more elaborate than one example
             # can justify: it must beat chance, not merely fit a few examples
             return False
-        if explained < 2 and self._by_clock(learner, literals):
+        if self._by_clock(learner, literals) and self._episodes(c.frame, covered) < 2:
             return False
         if explained < 2 and (self._remote(c) or not self._about_entity(c.frame, literals)):
             # one creature appearing away from the player, or one changed and set apart by nothing about
@@ -484,10 +515,18 @@ class _Run:
     @staticmethod
     def _by_clock(learner: Learner, literals: tuple[int, ...]) -> bool:
         """Is the action all that sets these conditions apart, besides vitals and the light? Those drift
-        with time, so in one life they tell early from late: one example set apart only by them is set
-        apart by when it happened, which no law can state. (Asleep with energy full is a situation.)"""
+        with time, so in one life they tell early from late: examples of one episode (``_episodes``) set
+        apart only by them are set apart by when they happened, which no law can state. (Asleep with
+        energy full is a situation.)"""
         rest = [i for i in literals if learner.attribute[i] != "action"]
         return bool(rest) and all(learner.attribute[i] in _CLOCKS for i in rest)
+
+    def _episodes(self, frame: str, rows: np.ndarray) -> int:
+        """How many separate times the examples ``rows`` came at: runs of examples less than ``EPISODE``
+        steps apart count once (three stones mined in a row, late in a life, all at low health, are one
+        observation of the vitals, not three)."""
+        ts = np.unique(self.frames[frame].t[rows])
+        return int(len(ts) > 0) + int((np.diff(ts) >= EPISODE).sum())
 
     @staticmethod
     def _edges(learner: Learner, literals: tuple[int, ...], pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...]:
@@ -556,10 +595,20 @@ class _Run:
         spent = self._spent(c, pos)
         start = self._affordable(spent, learner, (anchor,), pos, np.zeros_like(neg))
         literals = learner.cheapest(pos, neg, start=start, max_cost=budget(n), spent=spent)
+        if literals is not None and n >= 2 and self._by_clock(learner, literals) and self._episodes(c.frame, pos) < 2:
+            # the cheapest reading of several examples is when they happened (``_admissible`` refuses it):
+            # read them without the clocks (one example stays unread: anything else sets it apart too)
+            literals = learner.cheapest(pos, neg, start=start, max_cost=budget(n), spent=spent,
+                                        banned=self._clock_mask(learner))
         if literals is None:
             return None
         literals = self._affordable(spent, learner, self._edges(learner, literals, pos, neg), pos, neg)
         return literals if self._admissible(learner, c, literals, pos, neg) else None
+
+    @staticmethod
+    def _clock_mask(learner: Learner) -> np.ndarray:
+        """The features that read a clock (a vital, the light, the step's period)."""
+        return np.array([a in _CLOCKS for a in learner.attribute], bool)
 
     def _anchor(self, learner: Learner, c: Compound, pos: np.ndarray) -> int | None:
         """The feature "action == A" if every positive came with action A, else None."""
@@ -577,6 +626,8 @@ class _Run:
         if not 1 <= n <= MAX_SEARCHED or not neg.any():
             return None
         literals = learner.cheapest(pos, neg, max_cost=budget(n))
+        if literals and n >= 2 and self._by_clock(learner, literals) and self._episodes(c.frame, pos) < 2:
+            literals = learner.cheapest(pos, neg, max_cost=budget(n), banned=self._clock_mask(learner))
         if not literals:
             return None
         literals = self._edges(learner, literals, pos, neg)
@@ -610,6 +661,7 @@ class _Run:
             literals = learner.widen(literals, failed)
             if self._targets(effects) and not spends:
                 literals = self._instrumented(learner, literals)
+            literals = self._widen_tool(learner, literals, rows, failed)
             cover = learner.cover(literals, exclusions)
         implied_global: list[Compound] = []
         if c.frame != GLOBAL:
@@ -671,12 +723,39 @@ class _Run:
         held = []
         for item in sorted(self.instruments):
             key = f"player.inventory.{item}"
-            if any(learner.attribute[i] == key for i in literals):
+            if any(learner.attribute[i] in (key, ANY_TOOL) for i in literals):
                 return literals  # the search already named a tool
             step = next((i for v, i in learner.ladders.get((key, ">="), []) if v == 1), None)
             if step is not None and learner.X[met, step].all():
                 held.append((int(learner.X[:, step].sum()), item, step))
         return (*literals, min(held)[2]) if held else literals
+
+    def _widen_tool(self, learner: Learner, literals: tuple[int, ...], rows: np.ndarray,
+                    failed: np.ndarray) -> tuple[int, ...]:
+        """A rule's one made tool (``tool >= 1``) widens to holding any of the tools it made that every
+        example held, if no failure comes in: made one after the other and always held together, a
+        pickaxe and a sword are not told apart by the life, and "either" is the reading more evidence
+        would refute if wrong (as ``Learner.widen`` widens a faced material)."""
+        tools = [i for i in literals if learner.attribute[i] in _HELD and learner.op[i] == ">="
+                 and learner.value[i] == 1 and learner.attribute[i].rsplit(".", 1)[1] in self.instruments]
+        if len(tools) != 1 or not rows.any():
+            return literals
+        named = learner.attribute[tools[0]].rsplit(".", 1)[1]
+        held = {learner.attribute[i].rsplit(".", 1)[1] for i in range(len(learner.attribute))
+                if learner.attribute[i] in _HELD and learner.op[i] == ">=" and learner.value[i] == 1
+                and learner.X[rows, i].all()}  # every tool held at every example, as the one named was
+        best: tuple[int, int] | None = None
+        for j, f in enumerate(self.frames[learner.frame.name].features):
+            if f.attribute != ANY_TOOL or named not in f.value or not f.value <= held:
+                continue
+            trial = tuple(j if i == tools[0] else i for i in literals)
+            if (failed & learner.cover(trial)).any():
+                continue
+            if best is None or len(f.value) > best[0]:
+                best = (len(f.value), j)
+        if best is None:
+            return literals
+        return tuple(best[1] if i == tools[0] else i for i in literals)
 
     def _variants(self, frame: Frame, rows: np.ndarray, taken: list[Compound]) -> list[list[Compound]]:
         """For a chance rule of an entity: global effects that happened with it on some of its
