@@ -342,6 +342,29 @@ def test_examples_of_one_episode_set_apart_by_a_vital_are_read_off_what_else_sep
     assert not {c for c in conds if "health" in c}
 
 
+def test_a_kill_is_read_off_the_faced_creature_and_the_field_the_blow_drives():
+    """Zombies struck bare-handed lose 1 health a blow; one next to the player and not struck keeps its
+    health while its cooldown runs down. One zombie, struck at health 1 just after it hit (cooldown 5),
+    is removed. Its cooldown separates the kill from every other blow as well as its health does, and
+    nothing needs it to be the faced zombie; but the blow acts on the faced zombie (no claim, as the faced
+    tile is for a mined tile), and health is what blows are seen to change: the law is the faced zombie at
+    health 1."""
+    out = []
+    for seed, health in enumerate((5, 4, 3, 5, 4)):  # blows that do not kill, cooldown below 5
+        world = build_world(entities=[("zombie", (6, 5), {"health": health, "cooldown": 2})], seed=seed)
+        out.append(_step(world, "do"))
+    for seed in (10, 11, 12):  # a zombie next to the player, not struck: its cooldown runs down
+        world = build_world(entities=[("zombie", (5, 6), {"health": 5, "cooldown": 3})], seed=seed)
+        out.append(_step(world, "noop"))
+    world = build_world(entities=[("zombie", (6, 5), {"health": 1, "cooldown": 5})], seed=20)
+    out.append(_step(world, "do"))
+    assert not [e for e in out[-1].next_state.entities() if e.kind == "zombie"]
+    (kill,) = [p for p in propose(out) if "remove z" in p.text]
+    conds = _conditions(kill)
+    assert {"z.pos == facing.pos", "z.health <= 1", "action == do"} <= conds
+    assert not {c for c in conds if "cooldown" in c}
+
+
 def test_one_example_set_apart_only_by_when_it_happened_gives_no_law():
     """A sapling came from grass once, on the first `do` of a life (food still full), and never on
     30 later ones: "do with food 9" separates it, but food drifts down with time, so that only says
