@@ -11,7 +11,11 @@ train, except that the rare examples of a kind of change stay in training (``spl
    log-likelihood is removed (most harmful first, each gain re-checked against the laws left, scoring
    only the transitions where the law is active); the survivors are refitted, and what was removed or
    dropped is not proposed again;
-5. the round is kept if it raised the held-out log-likelihood, and stored as a new law-set version.
+5. repair, once: the held-out transitions a removed law got plainly wrong (removing it gains more than
+   ``REFUTED`` nats there) move into training, and steps 1-4 run again (unless that would take more than
+   half of the held-out transitions). A recipe seen once at a table says nothing of the table until a
+   try away from it is seen, and that try may have been held out: then the law is refuted, not refined;
+6. the round is kept if it raised the held-out log-likelihood, and stored as a new law-set version.
 
 It stops when a round brings no gain (or after ``max_rounds``); the final set is refitted on every
 transition of the life and stored with its fit. Deterministic for a seed.
@@ -35,6 +39,8 @@ HELD_OUT_EVERY = 5
 RARE = 3          # a kind of change seen fewer times in a life never goes to the held-out steps
 MAX_ROUNDS = 3
 MIN_GAIN = 1e-3   # per held-out transition, in nats
+REPAIRS = 1       # times a round proposes again after moving what refuted its removed laws into training
+REFUTED = 1.0     # nats a held-out step must gain from removing a law to count as refuting it
 SVI_STEPS = 200
 Progress = Callable[[str], None]
 
@@ -199,26 +205,25 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
     rounds: list[Round] = []
     for index in range(1, max_rounds + 1):
         started = time.perf_counter()
-        say(f"round {index}: proposing")
-        proposals = propose(train, kept if kept.laws else None, seed=seed + index - 1)
-        existing = {x.name for x in kept.laws}
-        fresh = [p for p in proposals if p.law.name not in existing and p.text not in rejected]
-        if not fresh:
+        attempt: _Attempt | None = None
+        for _ in range(1 + REPAIRS):
+            say(f"round {index}: proposing")
+            again = _attempt(propose, train, held, kept, rejected, seed + index - 1, seed, svi_steps, say, index)
+            attempt = again or attempt
+            if again is None or not again.refuted or 2 * len(again.refuted) > len(held):
+                break  # (most of the held-out steps refuting: too few would be left to judge the round)
+            # what refuted a removed law is moved into training, and the round proposes again: a recipe seen
+            # once at a table says nothing of the table until a held-out try away from it is seen
+            moved = set(attempt.refuted)
+            train = train + [t for i, t in enumerate(held) if i in moved]
+            held = [t for i, t in enumerate(held) if i not in moved]
+            reference = best_model if best_model is not None else _empty_model(train, seed)
+            best = _mean(held_out_scores(reference, held))
+        if attempt is None:
             rounds.append(Round(index, 0, [], [], len(kept.laws), best, False, time.perf_counter() - started))
             break
-        candidate = proposals.law_set(kept if kept.laws else None)
-        candidate = laws.LawSet(tuple(x for x in candidate.laws if x.name in existing or
-                                      any(x.name == p.law.name for p in fresh)), candidate.walkable)
-        say(f"round {index}: checking {len(candidate.laws)} laws with Z3")
-        candidate, dropped = check_and_repair(candidate, {p.law.name for p in fresh})
-        say(f"round {index}: fitting {len(candidate.laws)} laws")
-        model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
-        say(f"round {index}: held-out ablation")
-        removed = ablate(model, held, [p.law.name for p in fresh])
-        if removed:
-            candidate = _without(candidate, set(removed))
-            model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
-        rejected.update(p.text for p in fresh if p.law.name in set(removed) | {d[0] for d in dropped})
+        fresh, candidate, model, dropped, removed = (attempt.fresh, attempt.candidate, attempt.model,
+                                                     attempt.dropped, attempt.removed)
         score = _mean(held_out_scores(model, held))
         accepted = score > best + MIN_GAIN
         rounds.append(Round(index, len(fresh), dropped, removed, len(candidate.laws), score, accepted,
@@ -233,6 +238,53 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
     say("refitting the kept laws on the whole life")
     final = inference.fit(inference.compile(kept), transitions, seed=seed, svi_steps=svi_steps)
     return kept, final, rounds, best, origins
+
+
+@dataclass
+class _Attempt:
+    """One proposal of a round, checked, fitted and ablated."""
+
+    fresh: list[Any]                         # the new proposals
+    candidate: laws.LawSet                   # the kept laws and the new ones that survived
+    model: inference.WorldModel              # its fit on the training transitions
+    dropped: list[tuple[str, str]]
+    removed: list[str]
+    refuted: list[int]                       # held-out transitions where a removed law was active
+
+
+def _attempt(propose: Callable[..., Any], train: Sequence[crafter_oo.Transition],
+             held: Sequence[crafter_oo.Transition], kept: laws.LawSet, rejected: set[str], proposal_seed: int,
+             seed: int, svi_steps: int, say: Callable[[str], None], index: int) -> _Attempt | None:
+    """Propose from ``train``, check with Z3, fit, and remove the new laws the held-out steps refute
+    (their texts join ``rejected``); None when nothing new is proposed."""
+    proposals = propose(train, kept if kept.laws else None, seed=proposal_seed)
+    existing = {x.name for x in kept.laws}
+    fresh = [p for p in proposals if p.law.name not in existing and p.text not in rejected]
+    if not fresh:
+        return None
+    candidate = proposals.law_set(kept if kept.laws else None)
+    candidate = laws.LawSet(tuple(x for x in candidate.laws if x.name in existing or
+                                  any(x.name == p.law.name for p in fresh)), candidate.walkable)
+    say(f"round {index}: checking {len(candidate.laws)} laws with Z3")
+    candidate, dropped = check_and_repair(candidate, {p.law.name for p in fresh})
+    say(f"round {index}: fitting {len(candidate.laws)} laws")
+    model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
+    say(f"round {index}: held-out ablation")
+    removed = ablate(model, held, [p.law.name for p in fresh])
+    refuted: list[int] = []
+    if removed:
+        gone = set(removed)
+        reduced = _submodel(model, _without(candidate, gone))
+        # a held-out step a removed law got plainly wrong (not one a chance law's rate shaded a little)
+        refuted = [i for i, t in enumerate(held)
+                   if any(inst.name in gone for inst in
+                          model.compiled.closures.instances(crafter_oo.observe(t.state), t.action))
+                   and reduced.log_prob(t.state, t.action, t.next_state)
+                   > model.log_prob(t.state, t.action, t.next_state) + REFUTED]
+        candidate = _without(candidate, gone)
+        model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
+    rejected.update(p.text for p in fresh if p.law.name in set(removed) | {d[0] for d in dropped})
+    return _Attempt(fresh, candidate, model, dropped, removed, refuted)
 
 
 def _empty_model(train: Sequence[crafter_oo.Transition], seed: int) -> inference.WorldModel:

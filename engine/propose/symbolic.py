@@ -156,6 +156,7 @@ def _priced(frame: Frame, stations: frozenset[str], instruments: frozenset[str])
 
 
 FACED = "relation.faced"  # an entity-frame condition: the entity stands on the faced tile
+_ACTED_ON = frozenset({"action", "facing.material", "facing.entity", FACED})  # an action and its target
 ANY_TOOL = "player.inventory.any"  # the attribute of "holding one of these tools it made" (``_tool_classes``)
 MAX_TOOL_CLASS = 4  # tools a class names at most
 
@@ -556,11 +557,12 @@ class _Run:
 
     @staticmethod
     def _by_clock(learner: Learner, literals: tuple[int, ...]) -> bool:
-        """Is the action all that sets these conditions apart, besides vitals and the light? Those drift
+        """Is the action and what it acts on (the faced tile or creature) all that sets these conditions
+        apart, besides vitals and the light? Those drift
         with time, so in one life they tell early from late: examples of one episode (``_episodes``) set
         apart only by them are set apart by when they happened, which no law can state. (Asleep with
         energy full is a situation.)"""
-        rest = [i for i in literals if learner.attribute[i] not in ("action", FACED)]
+        rest = [i for i in literals if learner.attribute[i] not in _ACTED_ON]
         return bool(rest) and all(learner.attribute[i] in _CLOCKS for i in rest)
 
     def _episodes(self, frame: str, rows: np.ndarray) -> int:
@@ -643,13 +645,28 @@ class _Run:
         literals = learner.cheapest(pos, neg, start=start, max_cost=allowed, spent=spent)
         if literals is not None and n >= 2 and self._by_clock(learner, literals) and self._episodes(c.frame, pos) < 2:
             # the cheapest reading of several examples is when they happened (``_admissible`` refuses it):
-            # read them without the clocks (one example stays unread: anything else sets it apart too)
-            literals = learner.cheapest(pos, neg, start=start, max_cost=allowed, spent=spent,
-                                        banned=self._clock_mask(learner))
+            # read them without the clocks (``_unclocked``)
+            literals = self._unclocked(learner, learner.cheapest(pos, neg, start=start, max_cost=allowed,
+                                                                 spent=spent, banned=self._clock_mask(learner)),
+                                       pos, neg, spent)
         if literals is None:
             return None
         literals = self._affordable(spent, learner, self._edges(learner, literals, pos, neg), pos, neg)
         return literals if self._admissible(learner, c, literals, pos, neg) else None
+
+    @staticmethod
+    def _unclocked(learner: Learner, literals: tuple[int, ...] | None, pos: np.ndarray, neg: np.ndarray,
+                   spent: dict[str, float] | None = None) -> tuple[int, ...] | None:
+        """A reading found without the clocks, if what it claims beyond the action, its target and what it
+        spends pays for itself (``_pays``): such examples came together, so whatever else they shared
+        may be as much a coincidence of that moment (two saplings from grass in a row, both while holding
+        at most two saplings); the tools held at three stones mined in a row pay, and so read."""
+        if literals is None:
+            return None
+        claims = tuple(i for i in literals if learner.attribute[i] not in _ACTED_ON
+                       and not learner.spends(i, spent or {}))
+        explained = int((pos & learner.cover(literals)).sum())
+        return literals if _Run._pays(learner, claims, pos, neg, explained) else None
 
     @staticmethod
     def _clock_mask(learner: Learner) -> np.ndarray:
@@ -673,7 +690,8 @@ class _Run:
             return None
         literals = learner.cheapest(pos, neg, max_cost=budget(n))
         if literals and n >= 2 and self._by_clock(learner, literals) and self._episodes(c.frame, pos) < 2:
-            literals = learner.cheapest(pos, neg, max_cost=budget(n), banned=self._clock_mask(learner))
+            literals = self._unclocked(learner, learner.cheapest(pos, neg, max_cost=budget(n),
+                                                                 banned=self._clock_mask(learner)), pos, neg)
         if not literals:
             return None
         literals = self._edges(learner, literals, pos, neg)

@@ -44,6 +44,35 @@ def test_split_holds_out_every_fifth_transition_but_not_the_rare_examples() -> N
     assert split(list(range(20)), kinds)[1] == [4, 9, 14, 19]  # type: ignore[arg-type]
 
 
+def _step(state: crafter_oo.State, action: str) -> crafter_oo.Transition:
+    nxt, reward, _ = crafter_oo.step(state, crafter_oo.constants.ACTION_ID[action])
+    return crafter_oo.Transition(state, crafter_oo.constants.ACTION_ID[action], nxt, reward)
+
+
+def test_what_refuted_a_removed_law_is_learned_from_in_the_same_round() -> None:
+    """A pickaxe made once, at a table; in training, every other try lacked wood, so the proposer reads
+    "make it with wood"; the held-out steps hold tries with wood away from any table, which that law gets
+    wrong, so ablation removes it. Those steps then go to training and the round proposes again: the
+    law needs the table, and it is kept. (Half the held-out steps stay held out to judge the round.)"""
+    from crafter_oo.build import build_world
+
+    table = {(6, 5): "table"}
+    out: list[crafter_oo.Transition] = []
+    for i in range(40):
+        if i == 0:
+            out.append(_step(build_world(materials=table, inventory={"wood": 1}, seed=i), "make_wood_pickaxe"))
+        elif i % 10 == 4:  # held out: wood in hand, no table
+            out.append(_step(build_world(inventory={"wood": 1 + i % 3}, seed=i), "make_wood_pickaxe"))
+        elif i % 3 == 0:
+            out.append(_step(build_world(materials=table, seed=i), "make_wood_pickaxe"))
+        else:
+            out.append(_step(build_world(seed=i), "noop"))
+    assert [i for i, t in enumerate(out) if t in split(out)[1]] == list(range(4, 40, 5))
+    law_set, _, rounds, _, _ = learn_transitions(out, 0, svi_steps=20)
+    (pickaxe,) = [x for x in law_set.laws if "wood_pickaxe += 1" in laws.pretty(x)]
+    assert "table" in laws.pretty(pickaxe) and "player.inventory.wood >= 1" in laws.pretty(pickaxe)
+
+
 @pytest.fixture(scope="module")
 def life(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     db = tmp_path_factory.mktemp("life") / "life.db"
