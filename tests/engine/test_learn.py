@@ -68,7 +68,7 @@ def test_what_refuted_a_removed_law_is_learned_from_in_the_same_round() -> None:
         else:
             out.append(_step(build_world(seed=i), "noop"))
     assert [i for i, t in enumerate(out) if t in split(out)[1]] == list(range(4, 40, 5))
-    law_set, _, rounds, _, _ = learn_transitions(out, 0, svi_steps=20)
+    law_set, *_ = learn_transitions(out, 0, svi_steps=20)
     (pickaxe,) = [x for x in law_set.laws if "wood_pickaxe += 1" in laws.pretty(x)]
     assert "table" in laws.pretty(pickaxe) and "player.inventory.wood >= 1" in laws.pretty(pickaxe)
 
