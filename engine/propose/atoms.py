@@ -119,6 +119,7 @@ class Frame:
     points: np.ndarray          # float [features], prior plausibility cost
     t: np.ndarray               # int [rows] transition of each instance
     var: str | None             # the entity variable, None for the global frame
+    prefer: np.ndarray | None = None  # float [features]: nats off when choosing between pure readings only
 
     @property
     def rows(self) -> int:

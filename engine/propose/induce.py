@@ -61,6 +61,8 @@ class Learner:
         # a hair more for "at most" thresholds, so that between two equally good separations the
         # presence of something ("item >= 1") is preferred to the absence of something else
         self.nats = frame.nats + np.array([0.5 if f.op == "<=" else 0.0 for f in frame.features])
+        # what pure searches choose by: the code length, less the frame's preferences (never chance's MDL)
+        self.rank_nats = self.nats - frame.prefer if frame.prefer is not None else self.nats
         self.points = frame.points
         feats = frame.features
         self.attribute = [f.attribute for f in feats]
@@ -128,7 +130,7 @@ class Learner:
                 return None
             with np.errstate(divide="ignore", invalid="ignore"):
                 gain = pc * (np.log(np.maximum(pc, 1e-9) / np.maximum(pc + nc, 1e-9)) - math.log(p0 / (p0 + n0)))
-            score = np.where(valid, gain - self.nats, -np.inf)
+            score = np.where(valid, gain - self.rank_nats, -np.inf)
             best = int(np.argmax(score))  # ties: the first feature, in vocabulary order
             literals.append(best)
             cov &= self.X[:, best]
@@ -225,7 +227,7 @@ class Learner:
         base_cost = self.cost(start, spent)
         off = {i: not self.spends(i, spent) for i in idx}
         pts = {i: self.cost((i,), spent) for i in idx}
-        idx.sort(key=lambda i: (pts[i], off[i], float(self.nats[i]),
+        idx.sort(key=lambda i: (pts[i], off[i], float(self.rank_nats[i]),
                                 float(excluded[i]), i))
         rows = np.flatnonzero(rest)
         keeps = {i: self.X[rows, i] for i in idx}
@@ -234,7 +236,7 @@ class Learner:
         def consider(extra: tuple[int, ...]) -> None:
             nonlocal best
             key = (base_cost + self.cost(extra, spent), sum(off[i] for i in extra),
-                   float(sum(self.nats[i] for i in extra)), -int(self.cover((*start, *extra)).sum()))
+                   float(sum(self.rank_nats[i] for i in extra)), -int(self.cover((*start, *extra)).sum()))
             if key[0] <= max_cost + 1e-9 and (best is None or key < best[0]):
                 best = (key, extra)
 

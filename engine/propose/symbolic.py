@@ -152,7 +152,7 @@ def _priced(frame: Frame, stations: frozenset[str], instruments: frozenset[str])
             nats[i] -= NATS_PER_POINT * cheaper + MADE_PRIOR
         elif f.attribute in holding and (f.op, f.value) in ((">=", 1), ("<=", 0)):
             nats[i] -= MADE_PRIOR
-    return Frame(frame.name, frame.features, frame.matrix, nats, points, frame.t, frame.var)
+    return Frame(frame.name, frame.features, frame.matrix, nats, points, frame.t, frame.var, frame.prefer)
 
 
 FACED = "relation.faced"  # an entity-frame condition: the entity stands on the faced tile
@@ -186,9 +186,10 @@ def _tool_classes(frame: Frame, instruments: frozenset[str]) -> Frame:
 
 def _driven(frame: Frame, effects: Sequence[Compound]) -> Frame:
     """An entity ``frame`` with the fields some action on the faced entity drives named ``MADE_PRIOR`` nats
-    more readily: a field that changed in most instances where the entity was faced and acted on, and
-    seldom where it stood next to the player and was not (a zombie's cooldown runs down whenever it is
-    next to the player; its health, only when struck). What else an action does to the entity is more
+    more readily by the pure searches (``Frame.prefer``; chance's MDL search is left alone): a field that
+    changed in most instances where the entity was faced and acted on, and seldom where it stood next to
+    the player and was not (a zombie's cooldown runs down whenever it is next to the player; its health,
+    only when struck). What else an action does to the entity is more
     plausibly read off what the action is known to change: a zombie removed by the blow that took its
     health to the bottom, not at whatever cooldown it had then."""
     index = {f.text: i for i, f in enumerate(frame.features)}
@@ -211,8 +212,8 @@ def _driven(frame: Frame, effects: Sequence[Compound]) -> Frame:
                     fields.add(next(iter(b.keys)).removeprefix("{v}."))
     if not fields:
         return frame
-    nats = frame.nats - np.array([MADE_PRIOR if f.attribute in fields else 0.0 for f in frame.features])
-    return Frame(frame.name, frame.features, frame.matrix, nats, frame.points, frame.t, frame.var)
+    prefer = np.array([MADE_PRIOR if f.attribute in fields else 0.0 for f in frame.features])
+    return Frame(frame.name, frame.features, frame.matrix, frame.nats, frame.points, frame.t, frame.var, prefer)
 
 
 def _spends(effects: Sequence[Compound]) -> dict[str, float]:
@@ -610,7 +611,7 @@ class _Run:
         claims = [i for i in literals if learner.attribute[i] not in free]
         off = sum(not learner.spends(i, spent) for i in claims)
         return (-int(covered.sum()), learner.cost(claims, spent), off,
-                float(sum(learner.nats[i] for i in claims if not learner.spends(i, spent))))
+                float(sum(learner.rank_nats[i] for i in claims if not learner.spends(i, spent))))
 
     def _searched(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray) -> tuple[int, ...] | None:
         """The exhaustive search beside greedy gain: anchored on the action if every open positive came

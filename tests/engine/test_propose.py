@@ -365,6 +365,16 @@ def test_a_kill_is_read_off_the_faced_creature_and_the_field_the_blow_drives():
     assert not {c for c in conds if "cooldown" in c}
 
 
+def test_a_preferred_field_leaves_chance_readings_alone():
+    """Cow health is a field blows drive, so pure searches name it first; chance's MDL search must not
+    see that preference. Random play (seed 1) despawns cows on every 10th step: with the preference in
+    the frame's code lengths, the MDL conjunction became a pure "health is 0" and the 12 despawns were
+    left unexplained."""
+    proposals = propose(list(random_play(1, 2000)))
+    assert not [u for u in proposals.unexplained if u.startswith("cow removed")]
+    assert [p for p in proposals if "with probability" in p.text and "remove c" in p.text and "% 10" in p.text]
+
+
 def test_one_example_set_apart_only_by_when_it_happened_gives_no_law():
     """A sapling came from grass once, on the first `do` of a life (food still full), and never on
     30 later ones: "do with food 9" separates it, but food drifts down with time, so that only says
