@@ -660,8 +660,7 @@ class _Run:
                    spent: dict[str, float] | None = None) -> tuple[int, ...] | None:
         """A reading found without the clocks, if what it claims beyond the action, its target and what it
         spends pays for itself (``_pays``): such examples came together, so whatever else they shared
-        may be as much a coincidence of that moment (two saplings from grass in a row, both while holding
-        at most two saplings); the tools held at three stones mined in a row pay, and so read."""
+        may be as much a coincidence of that moment; the tools held at three stones mined in a row pay."""
         if literals is None:
             return None
         claims = tuple(i for i in literals if learner.attribute[i] not in _ACTED_ON
