@@ -161,13 +161,18 @@ ANY_TOOL = "player.inventory.any"  # the attribute of "holding one of these tool
 MAX_TOOL_CLASS = 4  # tools a class names at most
 
 
+def _holding(f: Feature) -> str | None:
+    """The item a feature says the player holds at least one of (``item >= 1``), else None."""
+    if f.attribute in _HELD and f.op == ">=" and f.value == 1:
+        return f.attribute.rsplit(".", 1)[1]
+    return None
+
+
 def _tool_classes(frame: Frame, instruments: frozenset[str]) -> Frame:
     """``frame`` with a column per set of two or more tools the player made: holding at least one of them.
     The search never picks one (they cost more than any budget); ``_Run._widen_tool`` widens a rule's
     one tool to the class of tools its examples all held, as ``Learner.widen`` does a material."""
-    column = {f.attribute.rsplit(".", 1)[1]: i for i, f in enumerate(frame.features)
-              if f.attribute in _HELD and f.op == ">=" and f.value == 1
-              and f.attribute.rsplit(".", 1)[1] in instruments}
+    column = {item: i for i, f in enumerate(frame.features) if (item := _holding(f)) in instruments}
     tools = sorted(column)
     extra: list[Feature] = []
     cols: list[np.ndarray] = []
@@ -535,7 +540,7 @@ class _Run:
             # what is left of a chance effect, or a rule more elaborate than one example
             # can justify: it must beat chance, not merely fit a few examples
             return False
-        if self._by_clock(learner, literals) and self._episodes(c.frame, covered) < 2:
+        if self._when(learner, c, literals, covered):
             return False
         if explained < 2 and (self._remote(c) or not self._about_entity(c.frame, literals)):
             # one creature appearing away from the player, or one changed and set apart by nothing about
@@ -565,6 +570,11 @@ class _Run:
         energy full is a situation.)"""
         rest = [i for i in literals if learner.attribute[i] not in _ACTED_ON]
         return bool(rest) and all(learner.attribute[i] in _CLOCKS for i in rest)
+
+    def _when(self, learner: Learner, c: Compound, literals: tuple[int, ...], rows: np.ndarray) -> bool:
+        """Do these conditions only say when the examples ``rows`` happened: set apart by a clock
+        (``_by_clock``), and all in one episode (``_episodes``)?"""
+        return self._by_clock(learner, literals) and self._episodes(c.frame, rows) < 2
 
     def _episodes(self, frame: str, rows: np.ndarray) -> int:
         """How many separate times the examples ``rows`` came at: runs of examples less than ``EPISODE``
@@ -644,7 +654,7 @@ class _Run:
         if faced is not None:
             start, allowed = (*start, faced), allowed + float(learner.points[faced])
         literals = learner.cheapest(pos, neg, start=start, max_cost=allowed, spent=spent)
-        if literals is not None and n >= 2 and self._by_clock(learner, literals) and self._episodes(c.frame, pos) < 2:
+        if literals is not None and n >= 2 and self._when(learner, c, literals, pos):
             # the cheapest reading of several examples is when they happened (``_admissible`` refuses it):
             # read them without the clocks (``_unclocked``)
             literals = self._unclocked(learner, learner.cheapest(pos, neg, start=start, max_cost=allowed,
@@ -689,7 +699,7 @@ class _Run:
         if not 1 <= n <= MAX_SEARCHED or not neg.any():
             return None
         literals = learner.cheapest(pos, neg, max_cost=budget(n))
-        if literals and n >= 2 and self._by_clock(learner, literals) and self._episodes(c.frame, pos) < 2:
+        if literals and n >= 2 and self._when(learner, c, literals, pos):
             literals = self._unclocked(learner, learner.cheapest(pos, neg, max_cost=budget(n),
                                                                  banned=self._clock_mask(learner)), pos, neg)
         if not literals:
@@ -800,16 +810,15 @@ class _Run:
         example held, if no failure comes in: made one after the other and always held together, a
         pickaxe and a sword are not told apart by the life, and "either" is the reading more evidence
         would refute if wrong (as ``Learner.widen`` widens a faced material)."""
-        tools = [i for i in literals if learner.attribute[i] in _HELD and learner.op[i] == ">="
-                 and learner.value[i] == 1 and learner.attribute[i].rsplit(".", 1)[1] in self.instruments]
+        features = learner.frame.features
+        tools = [i for i in literals if _holding(features[i]) in self.instruments]
         if len(tools) != 1 or not rows.any():
             return literals
-        named = learner.attribute[tools[0]].rsplit(".", 1)[1]
-        held = {learner.attribute[i].rsplit(".", 1)[1] for i in range(len(learner.attribute))
-                if learner.attribute[i] in _HELD and learner.op[i] == ">=" and learner.value[i] == 1
-                and learner.X[rows, i].all()}  # every tool held at every example, as the one named was
+        named = _holding(features[tools[0]])
+        held = {item for i, f in enumerate(features)
+                if (item := _holding(f)) is not None and learner.X[rows, i].all()}  # as the one named was
         best: tuple[int, int] | None = None
-        for j, f in enumerate(self.frames[learner.frame.name].features):
+        for j, f in enumerate(features):
             if f.attribute != ANY_TOOL or named not in f.value or not f.value <= held:
                 continue
             trial = tuple(j if i == tools[0] else i for i in literals)
