@@ -12,9 +12,11 @@ train, except that the rare examples of a kind of change stay in training (``spl
    only the transitions where the law is active); the survivors are refitted, and what was removed or
    dropped is not proposed again;
 5. repair, once: the held-out transitions a removed law got plainly wrong (removing it gains more than
-   ``REFUTED`` nats there) move into training, and steps 1-4 run again (unless that would take more than
-   half of the held-out transitions). A recipe seen once at a table says nothing of the table until a
-   try away from it is seen, and that try may have been held out: then the law is refuted, not refined;
+   ``REFUTED`` nats there) move into training, and steps 1-4 run again, that law allowed back. Laws
+   refuted on the fewest steps go first, as long as half of the held-out transitions stay to judge the
+   round: a law refuted on most of them is plainly wrong, not missing a case. A recipe seen once at a
+   table says nothing of the table until a try away from it is seen, and that try may have been held
+   out; a zombie's blow, almost sure in training, may have been held out only where none came;
 6. the round is kept if it raised the held-out log-likelihood, and stored as a new law-set version.
 
 It stops when a round brings no gain (or after ``max_rounds``); the final set is refitted on every
@@ -210,11 +212,15 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
             say(f"round {index}: proposing")
             again = _attempt(propose, train, held, kept, rejected, seed + index - 1, seed, svi_steps, say, index)
             attempt = again or attempt
-            if again is None or not again.refuted or 2 * len(again.refuted) > len(held):
-                break  # (most of the held-out steps refuting: too few would be left to judge the round)
+            if again is None:
+                break
+            repairable, moved = repairs(again.refuted, len(held))
+            if not moved:
+                break
             # what refuted a removed law is moved into training, and the round proposes again: a recipe seen
-            # once at a table says nothing of the table until a held-out try away from it is seen
-            moved = set(attempt.refuted)
+            # once at a table says nothing of the table until a held-out try away from it is seen; a law
+            # those steps refuted may come back, now fitted on them
+            rejected -= {p.text for p in again.fresh if p.law.name in repairable}
             train = train + [t for i, t in enumerate(held) if i in moved]
             held = [t for i, t in enumerate(held) if i not in moved]
             reference = best_model if best_model is not None else _empty_model(train, seed)
@@ -240,6 +246,21 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
     return kept, final, rounds, best, origins
 
 
+def repairs(refuted: dict[str, list[int]], held: int) -> tuple[set[str], set[int]]:
+    """Which removed laws to repair, and the held-out steps to move into training for them.
+
+    The laws refuted on the fewest steps go first, as long as at least half of the ``held`` held-out
+    steps stay to judge the round: a law refuted on most of them is plainly wrong, not missing a case.
+    """
+    moved: set[int] = set()
+    chosen: set[str] = set()
+    for name, rows in sorted(refuted.items(), key=lambda kv: (len(kv[1]), kv[0])):
+        if 2 * len(moved | set(rows)) <= held:
+            moved |= set(rows)
+            chosen.add(name)
+    return chosen, moved
+
+
 @dataclass
 class _Attempt:
     """One proposal of a round, checked, fitted and ablated."""
@@ -249,7 +270,7 @@ class _Attempt:
     model: inference.WorldModel              # its fit on the training transitions
     dropped: list[tuple[str, str]]
     removed: list[str]
-    refuted: list[int]                       # held-out transitions where a removed law was active
+    refuted: dict[str, list[int]]            # removed law -> held-out transitions it got plainly wrong
 
 
 def _attempt(propose: Callable[..., Any], train: Sequence[crafter_oo.Transition],
@@ -271,16 +292,17 @@ def _attempt(propose: Callable[..., Any], train: Sequence[crafter_oo.Transition]
     model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
     say(f"round {index}: held-out ablation")
     removed = ablate(model, held, [p.law.name for p in fresh])
-    refuted: list[int] = []
+    refuted: dict[str, list[int]] = {}
     if removed:
         gone = set(removed)
         reduced = _submodel(model, _without(candidate, gone))
         # a held-out step a removed law got plainly wrong (not one a chance law's rate shaded a little)
-        refuted = [i for i, t in enumerate(held)
-                   if any(inst.name in gone for inst in
-                          model.compiled.closures.instances(crafter_oo.observe(t.state), t.action))
-                   and reduced.log_prob(t.state, t.action, t.next_state)
-                   > model.log_prob(t.state, t.action, t.next_state) + REFUTED]
+        for i, t in enumerate(held):
+            active = {inst.name for inst in model.compiled.closures.instances(crafter_oo.observe(t.state), t.action)}
+            if active & gone and (reduced.log_prob(t.state, t.action, t.next_state)
+                                  > model.log_prob(t.state, t.action, t.next_state) + REFUTED):
+                for name in sorted(active & gone):
+                    refuted.setdefault(name, []).append(i)
         candidate = _without(candidate, gone)
         model = inference.fit(inference.compile(candidate), train, seed=seed, svi_steps=svi_steps)
     rejected.update(p.text for p in fresh if p.law.name in set(removed) | {d[0] for d in dropped})
@@ -320,4 +342,4 @@ def learn(store: Store, session: int, seed: int = 0, *, proposer: Callable[..., 
 
 
 __all__ = ["HELD_OUT_EVERY", "RARE", "Learned", "Round", "StoredLaw", "ablate", "change_kinds", "check_and_repair",
-           "learn", "learn_transitions", "split"]
+           "learn", "learn_transitions", "repairs", "split"]

@@ -221,6 +221,17 @@ def _driven(frame: Frame, effects: Sequence[Compound]) -> Frame:
     return Frame(frame.name, frame.features, frame.matrix, frame.nats, frame.points, frame.t, frame.var, prefer)
 
 
+def _beyond_chance(b: Compound, ts: np.ndarray, happened: int) -> bool:
+    """Did background effect ``b`` happen on ``happened`` of the transitions ``ts`` far more often than
+    its rate elsewhere allows (a binomial tail of at most ``CHANCE``)? A player's health falls now and
+    then for many reasons, which no feature of the player's own situation tells apart; the steps where a
+    creature struck it are another matter."""
+    n = len(ts)
+    rate = (b.positives - happened) / max(b.told - n, 1)
+    tail = sum(math.comb(n, k) * rate**k * (1.0 - rate) ** (n - k) for k in range(happened, n + 1))
+    return tail <= CHANCE
+
+
 def _spends(effects: Sequence[Compound]) -> dict[str, float]:
     """What effects take from counted items (never a vital: those are cut at their bound, not spent),
     as item -> the least count that pays it (its lower bound + the amount)."""
@@ -833,7 +844,9 @@ class _Run:
     def _variants(self, frame: Frame, rows: np.ndarray, taken: list[Compound]) -> list[list[Compound]]:
         """For a chance rule of an entity: global effects that happened with it on some of its
         examples and not others (a zombie's hit takes 2 health, or 7 from a sleeper). Each distinct
-        combination seen becomes an outcome; [] when there is nothing to split."""
+        combination seen becomes an outcome; [] when there is nothing to split. A background effect
+        (health lost now and then, for reasons the player's own situation does not tell apart) counts
+        only where it came with the rule's examples far beyond its rate elsewhere (``_beyond_chance``)."""
         ts, counts = np.unique(frame.t[rows], return_counts=True)
         ts = ts[counts == 1]  # a transition where two instances fired shows their effects summed
         if len(ts) < MIN_STOCHASTIC:
@@ -841,9 +854,11 @@ class _Run:
         keys = {k for c in taken for k in c.keys}
         chosen: list[tuple[int, Compound]] = []
         for b in sorted(self.compounds[GLOBAL], key=lambda b: b.name):
-            if b.local or b.background or keys & b.keys or b in taken:
+            if b.local or keys & b.keys or b in taken:
                 continue
             happened = int(((b.status[ts] == HAPPENED) & ~self.explained_any(b)[ts]).sum())
+            if b.background and (happened < MIN_STOCHASTIC or not _beyond_chance(b, ts, happened)):
+                continue
             if happened >= 2 and happened >= 0.5 * int(self.open_positives(b).sum()):
                 chosen.append((happened, b))
         if not chosen:

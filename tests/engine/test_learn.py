@@ -11,7 +11,7 @@ import cli
 import crafter_oo
 import laws
 from engine.explore import explore
-from engine.learn import check_and_repair, learn_transitions, split
+from engine.learn import check_and_repair, learn_transitions, repairs, split
 from engine.sessions import Store
 
 CONFLICT = """
@@ -71,6 +71,17 @@ def test_what_refuted_a_removed_law_is_learned_from_in_the_same_round() -> None:
     law_set, *_ = learn_transitions(out, 0, svi_steps=20)
     (pickaxe,) = [x for x in law_set.laws if "wood_pickaxe += 1" in laws.pretty(x)]
     assert "table" in laws.pretty(pickaxe) and "player.inventory.wood >= 1" in laws.pretty(pickaxe)
+
+
+def test_a_law_refuted_on_a_few_steps_is_repaired_though_another_is_refuted_on_most() -> None:
+    """As in seed 0's life: ablation removed a zombie's blow (held out only where none came, one step) with
+    a law wrong on most of the 57 held-out steps. Moving all of them would leave too few to judge the round;
+    the blow's one step moves, and the wrong law's stay held out."""
+    wrong = list(range(10, 50))
+    assert repairs({"wrong": wrong, "blow": [3]}, 57) == ({"blow"}, {3})
+    assert repairs({"wrong": wrong, "blow": [3], "recipe": [5, 12]}, 57) == ({"blow", "recipe"}, {3, 5, 12})
+    assert repairs({"a": [1, 2], "b": [3, 4]}, 6) == ({"a"}, {1, 2})  # both: 4 of 6 would move
+    assert repairs({"wrong": wrong}, 57) == (set(), set())
 
 
 @pytest.fixture(scope="module")

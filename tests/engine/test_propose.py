@@ -655,3 +655,22 @@ def test_greedy_search_starts_from_holding_what_the_effect_spends():
     for law in placed:
         assert "player.inventory.stone >= 1" in _conditions(law), law.text
         assert not {c for c in _conditions(law) if "tree" in c}, law.text
+
+
+def test_health_lost_now_and_then_is_the_outcome_of_a_creature_that_comes_with_it_every_time():
+    """Health falls by 2 now and then, and nothing of the player's own situation tells when (a steady
+    background effect: never folded into a rule by mere co-occurrence). But it fell on exactly the steps
+    a zombie's cooldown jumped by 5, far beyond its rate elsewhere: the blow is one outcome of the
+    zombie's law, not a separate chance of the player's."""
+    out = []
+    actions = ("noop", "place_stone", "make_wood_pickaxe")
+    for seed in range(40):
+        where, cooldown = [((5, 7), 0), ((5, 7), 0), ((5, 6), 3), ((5, 16), 0)][seed % 4]
+        world = build_world(entities=[("zombie", where, {"cooldown": cooldown})], inventory={"health": 9},
+                            area=(20, 20), seed=seed)
+        out.append(_step(world, actions[seed % 3]))
+    blows = [t for t in out if t.state.player.inventory["health"] - t.next_state.player.inventory["health"] == 2]
+    assert len(blows) >= 5
+    (jump,) = [p for p in propose(out) if "z.cooldown += 5" in p.text]
+    assert "z.cooldown += 5; player.inventory.health -= 2" in jump.text
+    assert "with probability" in jump.text or "one of" in jump.text
