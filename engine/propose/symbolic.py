@@ -559,8 +559,21 @@ class _Run:
             # is placed)
             return False
         # one example is no law for an observable that also changes by chance, nor for an effect
-        # that also happened elsewhere, unexplained: then it is one of several, not a rule
-        return explained >= 2 or (not c.keys & self.noisy and explained == int(pos.sum()))
+        # that also happened elsewhere, unexplained: then it is one of several, not a rule; unless it
+        # came with an effect of its own that happened nowhere else (``_signed``)
+        return (explained >= 2 or (not c.keys & self.noisy and explained == int(pos.sum()))
+                or self._signed(c, covered))
+
+    def _signed(self, c: Compound, rows: np.ndarray) -> bool:
+        """Did the one example ``rows`` of a creature's change come with a change of the player's that
+        happened nowhere else in the life? Then it is a mechanism of its own, not one of several chance
+        instances of the same change: the one zombie killed is removed with the ``defeat_zombie`` count,
+        the zombies despawned were not."""
+        if c.frame == GLOBAL or int(rows.sum()) != 1:
+            return False
+        t = int(self.frames[c.frame].t[rows][0])
+        return any(b.positives == 1 and b.status[t] == HAPPENED and not b.background and not self._remote(b)
+                   for b in self.compounds[GLOBAL])
 
     def _remote(self, c: Compound) -> bool:
         """Is ``c`` a creature appearing away from the player (``remote``)?"""

@@ -161,3 +161,24 @@ def test_a_stored_law_set_is_reused_only_by_the_proposer_that_learned_it(life: t
         symbolic = _learned_by(store, session, "symbolic")
         assert symbolic is None or symbolic.version != v
         assert _learned_by(store, session, "both") is None
+
+
+def test_the_one_kill_among_despawns_is_a_law_of_its_own(tmp_path: Path) -> None:
+    """One life (seed 4, 228 steps) killed one zombie and saw others despawn. When the loop's repair moved
+    held-out despawns into training, the kill became one of four removals, and one example of a change that
+    also happens by chance was no law: the kill was lost. But the kill came with the `defeat_zombie` count,
+    which nothing else in the life did: a mechanism of its own, learned beside the despawns' chance law."""
+    with Store(tmp_path / "life.db", create=True) as store:
+        transitions = list(store.transitions(explore(store, 4, 2000, "novelty")))
+
+    def zombies(state: crafter_oo.State) -> set[int]:
+        return {e.id for e in state.entities() if e.kind == "zombie"}
+
+    kills = sum(t.next_state.player.achievements["defeat_zombie"] - t.state.player.achievements["defeat_zombie"]
+                for t in transitions)
+    removed = sum(len(zombies(t.state) - zombies(t.next_state)) for t in transitions)
+    assert kills == 1 and removed >= 4
+    law_set, *_ = learn_transitions(transitions, 4)
+    texts = [laws.pretty(x) for x in law_set.laws]
+    (kill,) = [t for t in texts if "player.achievements.defeat_zombie += 1" in t]
+    assert "remove z" in kill and "z.pos == facing.pos" in kill and "action == do" in kill
