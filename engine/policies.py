@@ -26,7 +26,7 @@ ACTIONS = C.ACTIONS
 POLICIES = ("random", "novelty")
 # Bump a policy's version whenever its choices change: a session explored by another version cannot be
 # resumed exactly, and ``engine.explore`` refuses to mix them.
-POLICY_VERSIONS = {"random": 1, "novelty": 4}
+POLICY_VERSIONS = {"random": 1, "novelty": 5}
 _DIRECTIONS: dict[str, tuple[int, int]] = dict(C.MOVE_ACTIONS)  # what the move actions' names say
 _MOVE_IDS = tuple(C.ACTION_ID[name] for name in _DIRECTIONS)
 _OTHER_IDS = tuple(i for i, name in enumerate(ACTIONS) if name not in _DIRECTIONS)
@@ -312,9 +312,12 @@ class NoveltyPolicy:
         return (name, view.material(target), view.entity(target), items, view.surroundings(pos, self.safe))
 
     def act(self, obs: Observation, t: int) -> int:
-        if obs.player.sleeping:
-            return C.ACTION_ID["noop"]  # asleep, the choice is not the player's to make
         rng = step_rng(self.name, self.seed, t)
+        if obs.player.sleeping:
+            # Asleep, the choice is not the player's to make, except on the step it wakes, when the action
+            # runs: a uniform one, so the life shows that what it chose while asleep did not matter (always
+            # noop, every law of waking said "action == noop").
+            return rng.randrange(len(ACTIONS))
         view = _View(obs)
         needs = self._needs(obs)
         worth = needs[_HEALTH]  # what a unit of health is worth now
