@@ -59,6 +59,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -677,17 +678,22 @@ class _Run:
         faced = self._faced(learner, c, pos)
         if faced is not None:
             start, allowed = (*start, faced), allowed + float(learner.points[faced])
-        literals = learner.cheapest(pos, neg, start=start, max_cost=allowed, spent=spent)
-        if literals is not None and n >= 2 and self._when(learner, c, literals, pos):
-            # the cheapest reading of several examples is when they happened (``_admissible`` refuses it):
-            # read them without the clocks (``_unclocked``)
-            literals = self._unclocked(learner, learner.cheapest(pos, neg, start=start, max_cost=allowed,
-                                                                 spent=spent, banned=self._clock_mask(learner)),
-                                       pos, neg, spent)
+        literals = self._cheapest(learner, c, pos, neg, start=start, max_cost=allowed, spent=spent)
         if literals is None:
             return None
         literals = self._affordable(spent, learner, self._edges(learner, literals, pos, neg), pos, neg)
         return literals if self._admissible(learner, c, literals, pos, neg) else None
+
+    def _cheapest(self, learner: Learner, c: Compound, pos: np.ndarray, neg: np.ndarray,
+                  **search: Any) -> tuple[int, ...] | None:
+        """``Learner.cheapest`` for ``c``'s examples; when that cheapest reading of several of them only
+        says when they happened (``_when``, which ``_admissible`` refuses), the cheapest read without the
+        clocks instead (``_unclocked``)."""
+        literals = learner.cheapest(pos, neg, **search)
+        if literals and int(pos.sum()) >= 2 and self._when(learner, c, literals, pos):
+            literals = self._unclocked(learner, learner.cheapest(pos, neg, banned=self._clock_mask(learner), **search),
+                                       pos, neg, search.get("spent"))
+        return literals
 
     @staticmethod
     def _unclocked(learner: Learner, literals: tuple[int, ...] | None, pos: np.ndarray, neg: np.ndarray,
@@ -722,10 +728,7 @@ class _Run:
         n = int(pos.sum())
         if not 1 <= n <= MAX_SEARCHED or not neg.any():
             return None
-        literals = learner.cheapest(pos, neg, max_cost=budget(n))
-        if literals and n >= 2 and self._when(learner, c, literals, pos):
-            literals = self._unclocked(learner, learner.cheapest(pos, neg, max_cost=budget(n),
-                                                                 banned=self._clock_mask(learner)), pos, neg)
+        literals = self._cheapest(learner, c, pos, neg, max_cost=budget(n))
         if not literals:
             return None
         literals = self._edges(learner, literals, pos, neg)
