@@ -540,12 +540,12 @@ def learn(session: SessionId, seed: Seed = 0,
         except ValueError as exc:
             fail(f"session {session}: {exc}")
     table = Table(title=f"session {session}: learning rounds", title_justify="left")
-    for column in ("round", "proposed", "dropped (Z3)", "removed (held-out)", "laws", "held-out log-lik/step",
-                   "kept"):
+    for column in ("round", "proposed", "dropped (Z3)", "removed (held-out)", "laws", "held-out steps",
+                   "held-out log-lik/step", "kept"):
         table.add_column(column)
     for r in learned.rounds:
         table.add_row(str(r.index), str(r.proposed), str(len(r.dropped)), str(len(r.removed)), str(r.kept),
-                      f"{r.held_out:.4f}", "yes" if r.accepted else "no")
+                      str(r.judged), f"{r.held_out:.4f}", "yes" if r.accepted else "no")
     out.print(table)
     if _llm_line(learned.llm, chosen):
         out.print(_llm_line(learned.llm, chosen), markup=False)

@@ -16,7 +16,8 @@ train, except that the rare examples of a kind of change stay in training (``spl
    refuted on the fewest steps go first, as long as half of the held-out transitions stay to judge the
    round: a law refuted on most of them is plainly wrong, not missing a case. A recipe seen once at a
    table says nothing of the table until a try away from it is seen, and that try may have been held
-   out; a zombie's blow, almost sure in training, may have been held out only where none came;
+   out; a zombie's blow, almost sure in training, may have been held out only where none came. What
+   the repeated attempt's removed laws got wrong stays held out, as no attempt follows to learn from it;
 6. the round is kept if it raised the held-out log-likelihood, and stored as a new law-set version.
 
 It stops when a round brings no gain (or after ``max_rounds``); the final set is refitted on every
@@ -59,11 +60,13 @@ class Round:
     held_out: float                          # held-out log-likelihood per transition
     accepted: bool
     seconds: float
+    judged: int                              # held-out transitions the round was judged on
 
     def to_dict(self) -> dict[str, Any]:
         return {"round": self.index, "proposed": self.proposed, "dropped": [list(d) for d in self.dropped],
                 "removed": self.removed, "kept": self.kept, "held_out_per_transition": round(self.held_out, 6),
-                "accepted": self.accepted, "seconds": round(self.seconds, 3)}
+                "accepted": self.accepted, "seconds": round(self.seconds, 3),
+                "held_out_transitions": self.judged}
 
 
 @dataclass
@@ -208,12 +211,12 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
     for index in range(1, max_rounds + 1):
         started = time.perf_counter()
         attempt: _Attempt | None = None
-        for _ in range(1 + REPAIRS):
+        for repair in range(1 + REPAIRS):
             say(f"round {index}: proposing")
             again = _attempt(propose, train, held, kept, rejected, seed + index - 1, seed, svi_steps, say, index)
             attempt = again or attempt
-            if again is None:
-                break
+            if again is None or repair == REPAIRS:
+                break   # no attempt follows to learn from what would move, so the held-out steps stay
             repairable, moved = repairs(again.refuted, len(held))
             if not moved:
                 break
@@ -226,14 +229,15 @@ def learn_transitions(transitions: Sequence[crafter_oo.Transition], seed: int = 
             reference = best_model if best_model is not None else _empty_model(train, seed)
             best = _mean(held_out_scores(reference, held))
         if attempt is None:
-            rounds.append(Round(index, 0, [], [], len(kept.laws), best, False, time.perf_counter() - started))
+            rounds.append(Round(index, 0, [], [], len(kept.laws), best, False, time.perf_counter() - started,
+                                len(held)))
             break
         fresh, candidate, model, dropped, removed = (attempt.fresh, attempt.candidate, attempt.model,
                                                      attempt.dropped, attempt.removed)
         score = _mean(held_out_scores(model, held))
         accepted = score > best + MIN_GAIN
         rounds.append(Round(index, len(fresh), dropped, removed, len(candidate.laws), score, accepted,
-                            time.perf_counter() - started))
+                            time.perf_counter() - started, len(held)))
         if not accepted:
             break
         for p in fresh:
@@ -330,7 +334,8 @@ def learn(store: Store, session: int, seed: int = 0, *, proposer: Callable[..., 
                          {"round": origins.get(r.name, ("", 0, ""))[1], "note": origins.get(r.name, ("", 0, ""))[2]})
                for r in records]
     note = "; ".join(f"round {r.index}: {r.proposed} proposed, {len(r.dropped)} dropped by Z3, "
-                     f"{len(r.removed)} removed by held-out ablation, held-out {r.held_out:.4f}/transition"
+                     f"{len(r.removed)} removed by held-out ablation, "
+                     f"held-out {r.held_out:.4f}/transition on {r.judged}"
                      f"{'' if r.accepted else ' (no gain, not kept)'}" for r in rounds)
     version = store.add_law_set(session, records, declarations=declarations, note=f"proposer {proposer_name}: {note}")
     metrics: dict[str, Any] = {"proposer": proposer_name, "held_out_per_transition": held_out,

@@ -84,6 +84,33 @@ def test_a_law_refuted_on_a_few_steps_is_repaired_though_another_is_refuted_on_m
     assert repairs({"wrong": wrong}, 57) == (set(), set())
 
 
+def test_what_the_last_attempt_refutes_stays_held_out() -> None:
+    """The round's first attempt has a removed law's held-out steps moved into training, and proposes
+    again; what the last attempt's removed law got wrong has no attempt after it to learn from, so it
+    stays held out and judges the round."""
+    from crafter_oo.build import build_world
+    from engine.propose.proposal import Proposal, Proposals
+
+    out = [_step(build_world(materials={(6, 5): "tree"}, seed=i), ("do", "noop", "move_left")[i % 3])
+           for i in range(60)]
+    held = [i for i, t in enumerate(out) if t in split(out)[1]]
+    assert len(held) == 12 and sum(i % 3 == 1 for i in held) == 4 and sum(i % 3 == 2 for i in held) == 4
+    texts = ["law tree: when action == do and facing.material == tree then player.inventory.wood += 1",
+             "law idle: when action == noop then player.inventory.wood += 1",
+             "law left: when action == move_left then player.inventory.wood += 1"]
+    calls: list[int] = []
+
+    def propose(train: list[crafter_oo.Transition], kept: laws.LawSet | None, seed: int) -> Proposals:
+        calls.append(len(train))
+        chosen = [texts[0], texts[len(calls)]]  # the first attempt's wrong law, then the second's
+        return Proposals([Proposal(laws.parse(t).laws[0], t, "test", 1, 1, "") for t in chosen])
+
+    law_set, _, rounds, _, _ = learn_transitions(out, 0, proposer=propose, max_rounds=1, svi_steps=20)
+    assert calls == [48, 52]                      # the idle law's four held-out steps moved into training
+    assert rounds[0].removed == ["left"] and rounds[0].judged == 8   # the left law's four stayed held out
+    assert [x.name for x in law_set.laws] == ["tree"]
+
+
 @pytest.fixture(scope="module")
 def life(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     db = tmp_path_factory.mktemp("life") / "life.db"
