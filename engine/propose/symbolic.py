@@ -37,7 +37,8 @@ Per frame, two passes:
 
 An accepted rule takes in every other effect that happened wherever it fired, unless that effect is
 common enough elsewhere to have come with its examples by chance (``CHANCE``); a chance rule of an
-entity takes the different outcomes it had on the player as ``one of`` branches. Background effects
+entity takes the different outcomes it had on the player as ``one of`` branches, and one on a creature
+the player faces takes the action all its examples shared, as a deterministic rule does. Background effects
 (steady, anywhere) are never folded in, nor is an effect the player's own situation explains
 claimed by an entity. A creature appearing away from the player (a spawn) is an effect of its own:
 never grouped with, folded into or anchored on the player's action; one such appearance, or one
@@ -393,20 +394,22 @@ class _Run:
         anchored = self._anchored(learner, c, pos, neg)
         if anchored is not None and learner.cost(anchored, self._spent(c, pos)) <= budget(1):
             return None
-        self.accept(c, cand.literals, stochastic=True, pool=pool)
-        return cand.literals
+        return self.accept(c, cand.literals, stochastic=True, pool=pool)
 
     def _specialise(self, effects: list[Compound], learner: Learner, literals: tuple[int, ...],
-                    rows: np.ndarray) -> tuple[int, ...]:
+                    rows: np.ndarray, *, stochastic: bool = False) -> tuple[int, ...]:
         """Conditions every example shared that the rule leaves open: the action (an effect only
         ever seen under one action is stated for that action), and for an effect that writes the
         faced tile, what the tile held. Most general on thresholds, most specific on what the
         agent did and acted on: an unseen action or target is no evidence. (Not charged to the
-        rule's budget: it narrows a claim, it does not make one.)"""
+        rule's budget: it narrows a claim, it does not make one.) A chance rule on a creature the
+        player faces takes the action only: a cow's health down by one now and then when faced,
+        always on ``do``, happens on ``do``."""
         if not rows.any():
             return literals
         frame = effects[0].frame
-        attributes = ["action", *self._targets(effects), *([FACED] if frame != GLOBAL else [])]
+        attributes = ["action"] if stochastic else \
+            ["action", *self._targets(effects), *([FACED] if frame != GLOBAL else [])]
         out = list(literals)
         for attr in attributes:
             if any(learner.attribute[i] == attr for i in out):
@@ -753,7 +756,11 @@ class _Run:
             if b is not c and not keys & b.keys and self._implied(b, rows) and not (b.status[where] == FAILED).any():
                 effects.append(b)
                 keys |= b.keys
-        if not stochastic:
+        if stochastic:
+            if any(learner.attribute[i] == FACED for i in literals):
+                literals = self._specialise(effects, learner, literals, rows, stochastic=True)
+                cover = learner.cover(literals, exclusions)
+        else:
             failed = (c.status == FAILED) & pool
             literals = self._specialise(effects, learner, literals, rows)
             spends = _spends(effects)

@@ -657,6 +657,28 @@ def test_greedy_search_starts_from_holding_what_the_effect_spends():
         assert not {c for c in _conditions(law) if "tree" in c}, law.text
 
 
+def test_a_chance_law_on_a_faced_creature_states_the_action_all_its_examples_shared() -> None:
+    """Five bare-handed blows take a penned cow's health down by one; on a sixth an arrow struck as well,
+    and with a sword the blow takes two, so no pure rule holds and the blow is read as chance. Nine other
+    actions faced the cow and did nothing. Every blow came with `do`, so the chance law says so, though
+    naming the action does not pay for itself in nats by a hair (5 of 7 against 5 of 16)."""
+    pen = {(7, 5): "stone", (6, 4): "stone", (6, 6): "stone"}
+    cow = [("cow", (6, 5), {})]
+    seeds = itertools.count()
+    out = [_step(build_world(materials=pen, entities=cow, seed=next(seeds)), "do") for _ in range(5)]
+    out.append(_step(build_world(materials={(6, 4): "stone", (6, 6): "stone"}, seed=next(seeds),
+                                 entities=[*cow, ("arrow", (7, 5), {"facing": "left"})]), "do"))
+    out.append(_step(build_world(materials=pen, inventory={"wood_sword": 1}, entities=cow, seed=next(seeds)), "do"))
+    for action in ("noop", "place_table", "make_wood_sword", "place_stone", "noop", "move_up",
+                   "make_stone_pickaxe", "place_plant", "noop"):
+        out.append(_step(build_world(materials=pen, entities=cow, seed=next(seeds)), action))
+    for action in ("do", "noop", "move_left", "do", "noop", "move_down") * 3:   # a cow not faced
+        out.append(_step(build_world(entities=[("cow", (2, 2), {})], seed=next(seeds)), action))
+    assert [t.next_state.objects[2].health for t in out[:7]] == [2, 2, 2, 2, 2, 0, 1]
+    (blow,) = _laws_writing(propose(out), "c.health -= 1")
+    assert blow.law.params and _conditions(blow) == {"c.pos == facing.pos", "action == do"}
+
+
 def test_health_lost_now_and_then_is_the_outcome_of_a_creature_that_comes_with_it_every_time():
     """Health falls by 2 now and then, and nothing of the player's own situation tells when (a steady
     background effect: never folded into a rule by mere co-occurrence). But it fell on exactly the steps
