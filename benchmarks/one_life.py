@@ -2,6 +2,10 @@
 per scenario, the learned model's MRR and rank-1 beside the null model's, whether the life showed the
 scenario's changes, and how long each run took (target: under 5 minutes for a 2,000-step budget).
 
+Each life's overall MRR is also split into the scenarios the life encountered and those it did not,
+with the reference laws fitted on the same life beside it: what the learner makes of what it saw,
+apart from what the life never showed it.
+
 Run: python benchmarks/one_life.py [--seeds 0 1 2 3 4] [--steps 2000] [--trials 5]
 """
 
@@ -35,10 +39,14 @@ def main() -> None:
             seconds = time.perf_counter() - start
             table = dict(summary.table())
             learned, null = table["overall"]["learned"], table["overall"]["null"]
-            overall.append((learned[0], learned[1], null[0]))
+            seen = [key for key, was in summary.encountered.items() if was]
+            split = (_mean(table, "learned", seen, True), _mean(table, "learned", seen, False))
+            overall.append((learned[0], learned[1], null[0], *split, table["overall"]["reference"][0]))
             print(f"seed {seed}: life of {summary.steps} steps, {summary.laws} laws, {seconds:.0f} s "
                   f"({seconds / 300:.2f} of the 5-minute target); overall MRR learned {learned[0]:.3f} "
-                  f"rank-1 {learned[1]:.3f}, null MRR {null[0]:.3f}", flush=True)
+                  f"rank-1 {learned[1]:.3f}, null MRR {null[0]:.3f}; learned MRR on the {len(seen)} "
+                  f"scenarios encountered {split[0]:.3f}, on the other {len(table) - 1 - len(seen)} "
+                  f"{split[1]:.3f}; reference laws fitted on the life {overall[-1][5]:.3f}", flush=True)
             for key, cells in table.items():
                 if key != "overall":
                     rows.setdefault(key, []).append((cells["learned"][0], cells["learned"][1], cells["null"][0],
@@ -54,6 +62,15 @@ def main() -> None:
     n = len(overall)
     print(f"\noverall over {n} lives: learned MRR {sum(o[0] for o in overall) / n:.3f}, rank-1 "
           f"{sum(o[1] for o in overall) / n:.3f}; null MRR {sum(o[2] for o in overall) / n:.3f} (target 0.85)")
+    print(f"learned MRR on the scenarios each life encountered {sum(o[3] for o in overall) / n:.3f}, on those "
+          f"it did not {sum(o[4] for o in overall) / n:.3f}; reference laws fitted on each life "
+          f"{sum(o[5] for o in overall) / n:.3f}")
+
+
+def _mean(table: dict[str, dict[str, tuple[float, float]]], model: str, seen: list[str], inside: bool) -> float:
+    """The model's mean MRR over the scenarios in ``seen`` (``inside``) or outside it; nan if none."""
+    values = [cells[model][0] for key, cells in table.items() if key != "overall" and (key in seen) == inside]
+    return sum(values) / len(values) if values else float("nan")
 
 
 if __name__ == "__main__":
