@@ -266,6 +266,10 @@ class _Run:
         self.faced_keys = {f"added.{k}" for k, where in appeared.items() if where and all(where)}
         self.remote = frozenset(f"added.{k}" for k in appeared) - self.faced_keys
         self.compounds[GLOBAL] = compounds(GLOBAL, global_atoms(ev, values, ev.walkable), alone=self.remote)
+        # the actions seen to change the faced tile: they act on what is there (``_specialise``)
+        self.striking = frozenset(C.ACTIONS[a] for c in self.compounds[GLOBAL]
+                                  if any(x.key == "facing.material" for x in c.atoms)
+                                  for a in np.unique(ev.actions[c.status == HAPPENED]).tolist())
         self.rows_kept: dict[str, np.ndarray] = {}
         for kind in C.ENTITY_KINDS[1:]:
             rows = ev.entities[kind]
@@ -400,9 +404,12 @@ class _Run:
                     rows: np.ndarray, *, stochastic: bool = False) -> tuple[int, ...]:
         """Conditions every example shared that the rule leaves open: the action (an effect only
         ever seen under one action is stated for that action), and for an effect that writes the
-        faced tile, what the tile held. Most general on thresholds, most specific on what the
-        agent did and acted on: an unseen action or target is no evidence. (Not charged to the
-        rule's budget: it narrows a claim, it does not make one.) A chance rule on a creature the
+        faced tile, or that names the faced material under an action seen to change the faced tile,
+        what the tile held (its material, and what stood on it: a sapling from grass is no sapling from
+        the cow on the grass; a recipe made facing a table says nothing of it). Most general on
+        thresholds, most specific on what the agent did and acted on: an unseen action or target is
+        no evidence. (Not charged to the rule's budget: it narrows a claim, it does not make one.)
+        A chance rule on a creature the
         player faces takes the action only: a cow's health down by one now and then when faced,
         always on ``do``, happens on ``do``."""
         if not rows.any():
@@ -411,13 +418,20 @@ class _Run:
         attributes = ["action"] if stochastic else \
             ["action", *self._targets(effects), *([FACED] if frame != GLOBAL else [])]
         out = list(literals)
-        for attr in attributes:
+
+        def name(attr: str) -> None:
             if any(learner.attribute[i] == attr for i in out):
-                continue
+                return
             for i, f in enumerate(self.frames[frame].features):
                 if f.attribute == attr and (f.op == "==" or f.value is True) and learner.X[rows, i].all():
                     out.append(i)
-                    break
+                    return
+
+        for attr in attributes:
+            name(attr)
+        if not stochastic and any(learner.attribute[i] == "facing.material" for i in out) and \
+                {str(learner.value[i]) for i in out if learner.attribute[i] == "action"} & self.striking:
+            name("facing.entity")  # an action on the faced tile strikes what stands on it first
         return tuple(out)
 
     def _faced(self, learner: Learner, c: Compound, pos: np.ndarray) -> int | None:

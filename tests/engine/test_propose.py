@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import crafter_oo
+import inference
 import laws
 from crafter_oo.build import build_world
 from crafter_oo.trace import Transition, random_play
@@ -677,6 +678,39 @@ def test_a_chance_law_on_a_faced_creature_states_the_action_all_its_examples_sha
     assert [t.next_state.objects[2].health for t in out[:7]] == [2, 2, 2, 2, 2, 0, 1]
     (blow,) = _laws_writing(propose(out), "c.health -= 1")
     assert blow.law.params and _conditions(blow) == {"c.pos == facing.pos", "action == do"}
+
+
+def test_a_rule_on_the_faced_ground_states_that_nothing_stood_on_it() -> None:
+    """As in seed 1's life: its first three `do`s on grass each gave a sapling, and every later one, holding
+    three, gave none, so the rule reads "holding at most two" (a coincidence the life cannot refute). All
+    its examples struck bare grass, and `do` was seen to change the faced tile (a tree felled), so it says
+    so: a `do` on a cow standing on grass strikes the cow, and the rule used to give a sapling there, in
+    every cow, zombie and skeleton scenario."""
+    seeds = itertools.count()
+
+    def do_on_grass(held: int, gives: bool) -> Transition:  # the first world whose draw went that way
+        for seed in seeds:
+            t = _step(build_world(inventory={"sapling": held}, seed=seed), "do")
+            if (t.next_state.player.inventory["sapling"] > held) == gives:
+                return t
+        raise AssertionError("unreachable")
+
+    out = [do_on_grass(held, True) for held in (0, 1, 2)]
+    for _ in range(6):
+        out.append(do_on_grass(3, False))
+        out.append(_step(build_world(inventory={"sapling": 3}, entities=[("cow", (6, 5), {})], seed=next(seeds)), "do"))
+    for material in ("sand", "stone", "water", "tree", "tree"):  # `do` is seen to change the faced tile
+        out.append(_step(build_world(materials={(6, 5): material}, seed=next(seeds)), "do"))
+    for action in ("noop", "move_up", "place_stone") * 2:
+        out.append(_step(build_world(seed=next(seeds)), action))
+    proposals = propose(out)
+    (rule,) = _laws_writing(proposals, "sapling += 1")
+    assert {"facing.material == grass", "facing.entity == none"} <= _conditions(rule)
+    model = inference.fit(inference.compile(proposals.law_set()), out, seed=0, svi_steps=20)
+    t = _step(build_world(entities=[("cow", (6, 5), {})], seed=next(seeds)), "do")
+    with_sapling = t.next_state.copy()
+    with_sapling.player.inventory["sapling"] += 1
+    assert model.log_prob(t.state, t.action, t.next_state) > model.log_prob(t.state, t.action, with_sapling) + 3
 
 
 def test_health_lost_now_and_then_is_the_outcome_of_a_creature_that_comes_with_it_every_time():
