@@ -780,7 +780,7 @@ class _Run:
             spends = _spends(effects)
             literals = self._affordable(spends, learner, literals, rows, failed)
             # the faced material the examples shared widens like one the search chose (``_edges``)
-            literals = learner.widen(literals, failed)
+            literals = self._widen_awake(learner, literals, rows, failed)
             if self._targets(effects) and not spends:
                 literals = self._instrumented(learner, literals)
             literals = self._widen_tool(learner, literals, rows, failed)
@@ -826,6 +826,22 @@ class _Run:
             rule.outcomes = [effects + implied_global + [v for v in o if v not in effects] for o in outcomes]
         self.rules.append(rule)
         return literals
+
+    @staticmethod
+    def _widen_awake(learner: Learner, literals: tuple[int, ...], rows: np.ndarray,
+                     failed: np.ndarray) -> tuple[int, ...]:
+        """``learner.widen``; and where only failures while asleep stop it and every example came awake,
+        widened all the same and stated awake. Asleep, what the player chose did not run: a table tried
+        on grass in its sleep says nothing of grass."""
+        widened = learner.widen(literals, failed)
+        awake = next((i for i, (a, v) in enumerate(zip(learner.attribute, learner.value, strict=True))
+                      if a == "player.sleeping" and v is False), None)
+        if widened != tuple(literals) or awake is None or not learner.X[rows, awake].all():
+            return widened
+        guarded = learner.widen(literals, failed & learner.X[:, awake])
+        if guarded == tuple(literals):
+            return widened
+        return guarded if awake in guarded else (*guarded, awake)
 
     def _instrumented(self, learner: Learner, literals: tuple[int, ...]) -> tuple[int, ...]:
         """A rule that changes the faced tile and spends nothing, whose action on that target the life only

@@ -292,6 +292,21 @@ def test_a_single_material_widens_to_the_ground_movers_walk_on_where_failures_al
     assert learner.widen((1, 3), ~pos) == (1, 3)  # water is not ground: nothing to widen to
 
 
+def test_a_failure_while_asleep_does_not_stop_a_rule_widening(tmp_path):
+    """Seed 6's life (220 steps) placed its one table facing path; its one try with wood facing grass came
+    while it slept, when what it chose did not run. That try no longer keeps the table to path: the rule
+    widens to the ground the player walked on, and says the player was awake."""
+    from engine.explore import explore
+    from engine.sessions import Store
+
+    with Store(tmp_path / "life.db", create=True) as store:
+        life = list(store.transitions(explore(store, 6, 2000, "novelty")))
+    asleep = [t for t in life if t.action_name == "place_table" and t.state.player.sleeping]
+    assert asleep and all(t.state.player.inventory["wood"] >= 2 for t in asleep)
+    (table,) = _laws_writing(propose(life), "facing.material = table")
+    assert {"facing.material in {grass, path}", "not player.sleeping"} <= _conditions(table)
+
+
 def test_a_novelty_life_gives_rare_action_laws_with_their_requirements(tmp_path):
     """One life (seed 7, 232 steps): one table placed among 6 place_table tries, stone mined 3 times once a
     pickaxe was in hand, one pickaxe made. Each is stated as a deterministic law of
