@@ -38,8 +38,8 @@ Per frame, two passes:
 An accepted rule takes in every other effect that happened wherever it fired, unless that effect is
 common enough elsewhere to have come with its examples by chance (``CHANCE``); a chance rule of an
 entity takes the different outcomes it had on the player as ``one of`` branches, and one on a creature
-the player faces takes the action all its examples shared, as a deterministic rule does. Background effects
-(steady, anywhere) are never folded in, nor is an effect the player's own situation explains
+the player faces takes the action all its examples shared, as a deterministic rule does. Background
+effects (steady, anywhere) are never folded in, nor is an effect the player's own situation explains
 claimed by an entity. A creature appearing away from the player (a spawn) is an effect of its own:
 never grouped with, folded into or anchored on the player's action; one such appearance, or one
 creature changing with nothing about it set apart, is no law (a coincidence with the step's action).
@@ -409,9 +409,8 @@ class _Run:
         the cow on the grass; a recipe made facing a table says nothing of it). Most general on
         thresholds, most specific on what the agent did and acted on: an unseen action or target is
         no evidence. (Not charged to the rule's budget: it narrows a claim, it does not make one.)
-        A chance rule on a creature the
-        player faces takes the action only: a cow's health down by one now and then when faced,
-        always on ``do``, happens on ``do``."""
+        A chance rule on a creature the player faces takes the action only: a cow's health down by
+        one now and then when faced, always on ``do``, happens on ``do``."""
         if not rows.any():
             return literals
         frame = effects[0].frame
